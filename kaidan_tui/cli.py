@@ -1,0 +1,340 @@
+"""The ``kaidan`` command line (typer). Heavy imports live inside the commands.
+
+Every command takes ``--db`` (or ``KAIDAN_DB``): a SQLAlchemy URL, or a plain path for
+SQLite. Errors are printed in Chinese on stderr, never as a traceback.
+
+Exit codes: 0 ok · 1 internal error · 2 bad input / bad file (nothing written) ·
+3 ``order import``: some orders held.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from kaidan_tui.db.engine import Database
+
+app = typer.Typer(
+    name="kaidan",
+    help="开单 — 仓库柜台开单系统 (counter order entry).",
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="数据库：升级、重建索引 (database maintenance).", no_args_is_help=True)
+import_app = typer.Typer(help="导入资料：商品、客户、价格、库存 (CSV/XLSX).", no_args_is_help=True)
+order_app = typer.Typer(help="订单导入 (orders from JSON/CSV).", no_args_is_help=True)
+users_app = typer.Typer(help="用户：开单员、主管 (users).", no_args_is_help=True)
+search_app = typer.Typer(help="查找商品、客户 (search).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(order_app, name="order")
+app.add_typer(users_app, name="users")
+app.add_typer(search_app, name="search")
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="KAIDAN_DB", help="数据库：文件路径 (SQLite) 或 URL。"),
+]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    _err(message)
+    raise typer.Exit(code)
+
+
+def open_db(db: str | None, *, check: bool = True) -> Database:
+    from kaidan_tui.db.engine import Database
+    from kaidan_tui.db.migrate import check_schema
+
+    database = Database.open(db)
+    if check:
+        check_schema(database.engine)
+    return database
+
+
+@app.callback(invoke_without_command=True)
+def root(ctx: typer.Context, db: DbOpt = None) -> None:
+    """不带子命令时打开开单界面。"""
+    if ctx.invoked_subcommand is None:
+        database = open_db(db)
+        _run_tui(database)
+
+
+def _run_tui(database: Database) -> None:
+    from kaidan_tui.tui.app import KaidanApp
+
+    KaidanApp(database).run()
+
+
+def demo_path() -> Path:
+    from kaidan_tui.db.engine import default_data_dir
+
+    return default_data_dir() / "demo" / "kaidan-demo.db"
+
+
+@app.command()
+def demo(
+    fresh: Annotated[bool, typer.Option("--fresh", help="丢弃旧演示库，重新生成。")] = False,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="只生成演示库，不打开界面。")] = False,
+) -> None:
+    """用内置演示数据打开开单界面（演示库在用户数据目录，不碰正式库）。"""
+    from kaidan_tui.db.engine import Database
+    from kaidan_tui.services.setup import load_demo
+
+    path = demo_path()
+    if fresh and path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    created = not path.exists()
+    database = Database.open(str(path))
+    if created:
+        summary = load_demo(database)
+        _err(
+            f"演示库已生成：{path}（{summary.products} 个商品，{summary.customers} 个客户，"
+            f"{summary.slips} 张单据）"
+        )
+    _err("演示用户：开单员 1001 / PIN 1234，主管 8001 / PIN 8888")
+    if not no_tui:
+        _run_tui(open_db(str(path)))
+
+
+@app.command()
+def init(
+    db: DbOpt = None,
+    demo_data: Annotated[bool, typer.Option("--demo", help="装入演示数据。")] = False,
+    ledger_name: Annotated[
+        str, typer.Option("--ledger-name", help="账套（表头）名称。")
+    ] = "本公司",
+) -> None:
+    """建库（或升级到最新版本）。"""
+    from kaidan_tui.services.setup import init_store, load_demo
+
+    database = open_db(db, check=False)
+    if demo_data:
+        from kaidan_tui.db.migrate import current_revision
+
+        if current_revision(database.engine) is not None:
+            fail("该数据库已经初始化，不能再装入演示数据。请换一个新路径。")
+        summary = load_demo(database)
+        typer.echo(
+            f"演示库已生成：{summary.products} 个商品，{summary.customers} 个客户，"
+            f"{summary.slips} 张单据"
+        )
+    else:
+        init_store(database, ledger_name=ledger_name)
+        typer.echo(
+            "数据库已就绪。下一步：kaidan users add 编码 --name 姓名 --role clerk|supervisor"
+        )
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None) -> None:
+    """把数据库升级到程序的版本（先备份）。"""
+    from kaidan_tui.db.migrate import HEAD_REVISION, upgrade
+
+    database = open_db(db, check=False)
+    upgrade(database.engine)
+    typer.echo(f"数据库已是最新版本 {HEAD_REVISION}")
+
+
+@db_app.command("reindex")
+def db_reindex(db: DbOpt = None) -> None:
+    """重建商品、客户的查找索引。"""
+    from kaidan_tui.db.search import reindex
+
+    database = open_db(db)
+    with database.write() as session:
+        n = reindex(session)
+    typer.echo(f"已重建索引：{n} 条")
+
+
+def _import(kind: str, file: Path, db: str | None, dry_run: bool) -> None:
+    from kaidan_tui.services.imports import import_file
+
+    result = import_file(open_db(db), kind, file, dry_run=dry_run)
+    verb = "检查通过（未写入）" if dry_run else "已导入"
+    typer.echo(f"{verb}：{result.rows} 行，新增 {result.created}，更新 {result.updated}")
+
+
+FileArg = Annotated[Path, typer.Argument(help="CSV（UTF-8/GBK）或 XLSX 文件")]
+DryOpt = Annotated[bool, typer.Option("--dry-run", help="只检查，不写入。")]
+
+
+@import_app.command("products")
+def import_products(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -> None:
+    """商品：code,name,spec,unit,price[,barcode,case_size,floor_price,tax_rate,coded]。"""
+    _import("products", file, db, dry_run)
+
+
+@import_app.command("customers")
+def import_customers(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -> None:
+    """客户：code,name[,contact,phone,address,channel,tier,settlement,credit_limit]。"""
+    _import("customers", file, db, dry_run)
+
+
+@import_app.command("prices")
+def import_prices(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -> None:
+    """价格：product,price 加 tier（等级价）或 customer（协议价）[,valid_from,valid_to]。"""
+    _import("prices", file, db, dry_run)
+
+
+@import_app.command("stock")
+def import_stock(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -> None:
+    """库存：product,warehouse,qty（设为该数量，差额记库存变动）。"""
+    _import("stock", file, db, dry_run)
+
+
+@order_app.command("import")
+def order_import(
+    file: Annotated[Path, typer.Argument(help="JSON 订单列表或 CSV")],
+    db: DbOpt = None,
+    user: Annotated[
+        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="制单人编码")
+    ] = None,
+) -> None:
+    """导入订单：合规的过账并逐行打印单号；违反政策的挂单并在 stderr 列出原因。
+
+    退出码：0 全部过账，3 有挂单，2 文件有误（什么都没导入）。
+    """
+    from kaidan_tui.services.orders import OrderOutcome, import_orders, read_orders
+    from kaidan_tui.services.setup import IMPORT_USER
+    from kaidan_tui.services.users import get_user
+
+    database = open_db(db)
+    orders = read_orders(file)
+    with database.read() as session:
+        maker = get_user(session, user or IMPORT_USER)
+
+    def report(outcome: OrderOutcome) -> None:
+        if outcome.posted is not None:
+            typer.echo(outcome.posted.number)
+            sys.stdout.flush()
+            for w in outcome.posted.warnings:
+                _err(f"第 {outcome.index} 个订单 {outcome.posted.number} 提醒：{w}")
+        elif outcome.held is not None:
+            reasons = "；".join(outcome.held.reasons)
+            _err(f"第 {outcome.index} 个订单已挂单（#{outcome.held.slip_id}）：{reasons}")
+
+    outcomes = import_orders(database, orders, user=maker, on_done=report)
+    if any(o.held for o in outcomes):
+        raise typer.Exit(3)
+
+
+@users_app.command("add")
+def users_add(
+    code: Annotated[str, typer.Argument(help="用户编码（登录用）")],
+    name: Annotated[str, typer.Option("--name", help="姓名")],
+    role: Annotated[
+        str, typer.Option("--role", help="clerk（开单员）或 supervisor（主管）")
+    ] = "clerk",
+    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="从标准输入读一次 PIN")] = False,
+    db: DbOpt = None,
+) -> None:
+    """新增用户；PIN 输入两次（或 --pin-stdin 读一次）。"""
+    from kaidan_tui.domain.enums import Role
+    from kaidan_tui.services.users import add_user, validate_pin
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        fail(f"角色「{role}」不认识，只能是 clerk 或 supervisor。")
+    if pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        if not sys.stdin.isatty():
+            fail("没有终端可输入 PIN；请用 --pin-stdin 从标准输入传入。")
+        pin = typer.prompt("PIN", hide_input=True)
+        again = typer.prompt("再输一次 PIN", hide_input=True)
+        if pin != again:
+            fail("两次输入的 PIN 不一致，未创建用户。")
+    validate_pin(pin)
+    database = open_db(db)
+    with database.write() as session:
+        info = add_user(session, code, name, role_value, pin)
+    typer.echo(f"已创建用户 {info.code} {info.name}（{info.role.label}）")
+
+
+@users_app.command("list")
+def users_list(db: DbOpt = None) -> None:
+    """列出用户。"""
+    from sqlmodel import select
+
+    from kaidan_tui.db.models import User
+    from kaidan_tui.domain.enums import Role
+
+    database = open_db(db)
+    with database.read() as session:
+        for u in session.exec(select(User).order_by(User.code)).all():
+            state = "" if u.active else "（停用）"
+            typer.echo(f"{u.code}\t{u.name}\t{Role(u.role).label}{state}")
+
+
+@search_app.command("products")
+def search_products(
+    query: str, db: DbOpt = None, limit: Annotated[int, typer.Option("--limit")] = 20
+) -> None:
+    """按编码、条码、拼音首字母或名称查找商品。"""
+    from kaidan_tui.domain.money import format_qty
+    from kaidan_tui.services.catalog import search_products as find
+
+    for h in find(open_db(db), query, limit):
+        typer.echo(
+            f"{h.code}\t{h.name}\t{h.spec}\t{h.unit}\t{h.list_price}\t库存 {format_qty(h.stock)}"
+        )
+
+
+@search_app.command("customers")
+def search_customers(
+    query: str, db: DbOpt = None, limit: Annotated[int, typer.Option("--limit")] = 20
+) -> None:
+    """按编码、拼音首字母、名称、电话查找客户。"""
+    from kaidan_tui.services.catalog import search_customers as find
+
+    for h in find(open_db(db), query, limit):
+        typer.echo(f"{h.code}\t{h.name}\t{h.channel}\t{h.phone}\t外欠 {h.balance}")
+
+
+def _log_path() -> Path:
+    from kaidan_tui.db.engine import default_data_dir
+
+    return default_data_dir() / "kaidan-error.log"
+
+
+def main() -> None:
+    """Entry point: no traceback ever reaches a clerk; it goes to the error log."""
+    from kaidan_tui.domain.errors import KaidanError
+
+    try:
+        app()
+    except KaidanError as exc:
+        _err(f"错误：{exc.message}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _err("已取消。")
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence
+        log = _log_path()
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(traceback.format_exc())
+        except OSError:
+            log = Path(os.devnull)
+        _err(f"内部错误：{type(exc).__name__}: {exc}\n详细信息已记录到 {log}，请联系管理员。")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

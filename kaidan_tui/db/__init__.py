@@ -1,0 +1,1 @@
+"""The store: engine factory, column types, tables, queries and migrations."""

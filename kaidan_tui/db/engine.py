@@ -1,0 +1,133 @@
+"""Engine factory and the unit-of-work helpers.
+
+- ``--db URL`` or ``KAIDAN_DB``; a plain path means SQLite.
+- SQLite on every connection: WAL, ``synchronous=FULL`` (a commit survives power loss),
+  ``foreign_keys=ON``, ``busy_timeout``. pysqlite's own transaction handling is switched
+  off and we emit BEGIN ourselves: ``BEGIN IMMEDIATE`` for writes, so a writer takes the
+  lock up front instead of failing half-way when it upgrades a read lock under load.
+- The database file is created 0600 (customer data is confidential, D20).
+- No engine or session is made at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 10_000
+_BEGIN_RETRIES = 20
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kaidan"
+
+
+def resolve_url(db: str | None) -> str:
+    """``--db`` value (or ``KAIDAN_DB``, or the user data dir) → an SQLAlchemy URL."""
+    value = db or os.environ.get("KAIDAN_DB") or str(default_data_dir() / "kaidan.db")
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///"))
+    return None
+
+
+def _create_private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_on_begin)
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get("kaidan_write") else "DEFERRED"
+    # BEGIN IMMEDIATE waits busy_timeout for the write lock; nothing has run yet, so a
+    # retry after "database is locked" is always safe here.
+    for attempt in range(_BEGIN_RETRIES):
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+            return
+        except Exception as exc:  # sqlalchemy wraps sqlite3.OperationalError
+            orig = getattr(exc, "orig", exc)
+            if not isinstance(orig, sqlite3.OperationalError) or attempt == _BEGIN_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        _create_private_file(path)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+class Database:
+    """One store: an engine plus read and write units of work.
+
+    ``with db.read() as s`` — a deferred transaction for lookups;
+    ``with db.write() as s`` — BEGIN IMMEDIATE on SQLite; commits on success,
+    rolls back on any exception, so nothing is ever half-written.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        from kaidan_tui.db import guards, search  # noqa: F401  (registers ORM events)
+
+        self.url = url
+        self.engine = make_engine(url, echo=echo)
+        self._write_engine = self.engine.execution_options(kaidan_write=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @classmethod
+    def open(cls, db: str | None) -> Database:
+        return cls(resolve_url(db))
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

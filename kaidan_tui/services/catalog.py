@@ -1,0 +1,172 @@
+"""Products and customers as the screens and the CLI see them: search hits, balances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from kaidan_tui.db import search
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Customer, Ledger, Payment, Product, Slip, Stock, Warehouse
+from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus, SlipType
+from kaidan_tui.domain.errors import NotFound
+from kaidan_tui.domain.money import ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class ProductHit:
+    id: int
+    code: str
+    barcode: str
+    name: str
+    spec: str
+    unit: str
+    case_size: int
+    list_price: Decimal
+    floor_price: Decimal | None
+    tax_rate: Decimal
+    coded: bool
+    stock: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHit:
+    id: int
+    code: str
+    name: str
+    contact: str
+    phone: str
+    address: str
+    channel: str
+    tier: str
+    settlement: str
+    credit_limit: Decimal
+    credit_policy: str
+    freight_station: str
+    freight_phone: str
+    store_code: str
+    ledger_code: str
+    balance: Decimal
+
+    @property
+    def credit_available(self) -> Decimal:
+        return self.credit_limit - self.balance
+
+
+def stock_of(session: Session, product_id: int, warehouse_id: int | None = None) -> Decimal:
+    stmt = select(func.sum(Stock.qty)).where(Stock.product_id == product_id)
+    if warehouse_id is not None:
+        stmt = stmt.where(Stock.warehouse_id == warehouse_id)
+    value = session.exec(stmt).one()
+    return Decimal(value) if value is not None else Decimal("0")
+
+
+def stock_by_warehouse(session: Session, product_id: int) -> list[tuple[str, Decimal]]:
+    stmt = (
+        select(col(Warehouse.name), col(Stock.qty))
+        .join(Warehouse, col(Warehouse.id) == Stock.warehouse_id)
+        .where(Stock.product_id == product_id)
+        .order_by(Warehouse.code)
+    )
+    return [(name, qty) for name, qty in session.exec(stmt).all()]
+
+
+def customer_balance(session: Session, customer_id: int) -> Decimal:
+    """外欠: credit slips posted (sales − returns ± reversals) minus payments received."""
+    stmt = (
+        select(Slip.type, func.sum(Slip.total_amount))
+        .where(
+            Slip.customer_id == customer_id,
+            col(Slip.status).in_([SlipStatus.POSTED.value, SlipStatus.REVERSED.value]),
+            col(Slip.settlement).in_([s.value for s in CREDIT_SETTLEMENTS]),
+        )
+        .group_by(Slip.type)
+    )
+    owed = ZERO
+    for slip_type, total in session.exec(stmt).all():
+        owed += (total or ZERO) * SlipType(slip_type).money_sign
+    paid = session.exec(
+        select(func.sum(Payment.amount)).where(Payment.customer_id == customer_id)
+    ).one()
+    return owed - (paid or ZERO)
+
+
+def product_hit(session: Session, p: Product) -> ProductHit:
+    assert p.id is not None
+    return ProductHit(
+        id=p.id,
+        code=p.code,
+        barcode=p.barcode or "",
+        name=p.name,
+        spec=p.spec,
+        unit=p.unit,
+        case_size=p.case_size,
+        list_price=p.list_price,
+        floor_price=p.floor_price,
+        tax_rate=p.tax_rate,
+        coded=p.coded,
+        stock=stock_of(session, p.id),
+    )
+
+
+def customer_hit(session: Session, c: Customer) -> CustomerHit:
+    assert c.id is not None
+    ledger = session.get(Ledger, c.ledger_id) if c.ledger_id is not None else None
+    return CustomerHit(
+        id=c.id,
+        code=c.code,
+        name=c.name,
+        contact=c.contact,
+        phone=c.phone,
+        address=c.address,
+        channel=c.channel,
+        tier=c.tier,
+        settlement=c.settlement,
+        credit_limit=c.credit_limit,
+        credit_policy=c.credit_policy,
+        freight_station=c.freight_station,
+        freight_phone=c.freight_phone,
+        store_code=c.store_code,
+        ledger_code=ledger.code if ledger is not None else "",
+        balance=customer_balance(session, c.id),
+    )
+
+
+def search_products(db: Database, query: str, limit: int = 20) -> list[ProductHit]:
+    with db.read() as session:
+        return [product_hit(session, p) for p in search.find_products(session, query, limit)]
+
+
+def search_customers(db: Database, query: str, limit: int = 20) -> list[CustomerHit]:
+    with db.read() as session:
+        return [customer_hit(session, c) for c in search.find_customers(session, query, limit)]
+
+
+def product_by_code(session: Session, code: str) -> Product:
+    key = code.strip().upper()
+    product = session.exec(select(Product).where(Product.code == key)).first()
+    if product is None and key:
+        product = session.exec(select(Product).where(Product.barcode == code.strip())).first()
+    if product is None:
+        raise NotFound(
+            f"没有编码或条码为「{code}」的商品，请检查编码或用拼音首字母查找。", field="product"
+        )
+    if not product.active:
+        raise NotFound(f"商品「{product.code} {product.name}」已停用，不能开单。", field="product")
+    return product
+
+
+def customer_by_code(session: Session, code: str) -> Customer:
+    customer = session.exec(select(Customer).where(Customer.code == code.strip().upper())).first()
+    if customer is None:
+        raise NotFound(
+            f"没有编码为「{code}」的客户，请检查编码或用拼音首字母查找。", field="customer"
+        )
+    if not customer.active:
+        raise NotFound(
+            f"客户「{customer.code} {customer.name}」已停用，不能开单。", field="customer"
+        )
+    return customer

@@ -1,0 +1,650 @@
+"""Create, hold and post slips, with full validation, in one transaction each.
+
+``prepare`` turns what a clerk (or a file) typed into a checked slip: products and
+customer resolved, quantities and prices parsed, policy prices filled in, totals
+computed and every policy issue listed. The TUI calls it live; ``post`` calls it again
+inside the write transaction (so stock and credit are read under the write lock), then
+numbers the slip from its counter row, moves stock and appends the audit row — all or
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, delete, select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import (
+    Customer,
+    Ledger,
+    NumberCounter,
+    Product,
+    Slip,
+    SlipLine,
+    SlipLineCode,
+    Stock,
+    StockMovement,
+    Warehouse,
+)
+from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipStatus, SlipType
+from kaidan_tui.domain.errors import (
+    InputError,
+    KaidanError,
+    NotFound,
+    PolicyIssue,
+    PolicyViolation,
+    StateError,
+)
+from kaidan_tui.domain.money import ZERO, line_amount, parse_price, parse_quantity
+from kaidan_tui.domain.numbering import format_number
+from kaidan_tui.domain.pricing import (
+    CreditFacts,
+    PriceFacts,
+    PriceSuggestion,
+    check_credit,
+    check_price,
+    check_stock,
+    policy_price,
+)
+from kaidan_tui.domain.text import clean_text
+from kaidan_tui.services import audit, settings
+from kaidan_tui.services.catalog import customer_balance, customer_by_code, product_by_code
+from kaidan_tui.services.pricing import price_facts
+from kaidan_tui.services.users import UserInfo
+
+
+class LineIn(BaseModel):
+    """One line as typed: codes and texts, not yet checked."""
+
+    product: str
+    qty: str
+    price: str | None = None
+    is_gift: bool = False
+    trace_codes: list[str] = Field(default_factory=list)
+    remarks: str = ""
+
+
+class SlipIn(BaseModel):
+    """A slip as typed (TUI) or read from a file (CLI), not yet checked."""
+
+    type: SlipType = SlipType.SALE
+    customer: str | None = None
+    settlement: str | None = None
+    delivery: str = ""
+    remarks: str = ""
+    recipient: str = ""
+    po_number: str = ""
+    handler: str = ""
+    ledger: str | None = None
+    warehouse: str | None = None
+    business_date: date | None = None
+    idempotency_key: str | None = None
+    lines: list[LineIn] = Field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PreparedLine:
+    line_no: int
+    product: Product
+    qty: Decimal
+    price: Decimal
+    amount: Decimal
+    source: PriceSource
+    policy: PriceSuggestion | None
+    facts: PriceFacts | None
+    is_gift: bool
+    trace_codes: list[str]
+    remarks: str
+    issues: list[PolicyIssue] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PreparedSlip:
+    type: SlipType
+    ledger: Ledger
+    warehouse: Warehouse
+    customer: Customer | None
+    settlement: Settlement
+    business_date: date
+    lines: list[PreparedLine]
+    total_qty: Decimal
+    total_amount: Decimal
+    issues: list[PolicyIssue]
+
+    @property
+    def blocking(self) -> list[PolicyIssue]:
+        return [i for i in self.issues if i.blocking]
+
+    @property
+    def warnings(self) -> list[PolicyIssue]:
+        return [i for i in self.issues if not i.blocking]
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    slip_id: int
+    number: str
+    total_amount: Decimal
+    warnings: tuple[str, ...] = ()
+    already_posted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HoldResult:
+    slip_id: int
+    reasons: tuple[str, ...]
+
+
+def _line_error(line_no: int, exc: KaidanError) -> InputError:
+    return InputError(f"第{line_no}行：{exc.message}", field=exc.field)
+
+
+def _ledger(session: Session, code: str | None, customer: Customer | None) -> Ledger:
+    if code:
+        ledger = session.exec(select(Ledger).where(Ledger.code == code.strip().upper())).first()
+        if ledger is None:
+            raise NotFound(f"没有编码为「{code}」的账套。", field="ledger")
+        return ledger
+    if customer is not None and customer.ledger_id is not None:
+        found = session.get(Ledger, customer.ledger_id)
+        if found is not None:
+            return found
+    ledger = session.exec(
+        select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
+    ).first()
+    if ledger is None:
+        raise StateError("还没有账套。请先运行 kaidan init。")
+    return ledger
+
+
+def _warehouse(session: Session, code: str | None) -> Warehouse:
+    if code:
+        wh = session.exec(select(Warehouse).where(Warehouse.code == code.strip().upper())).first()
+        if wh is None:
+            raise NotFound(f"没有编码为「{code}」的仓库。", field="warehouse")
+        return wh
+    wh = session.exec(
+        select(Warehouse).order_by(col(Warehouse.is_default).desc(), col(Warehouse.id))
+    ).first()
+    if wh is None:
+        raise StateError("还没有仓库。请先运行 kaidan init。")
+    return wh
+
+
+def _settlement(text: str | None, customer: Customer | None) -> Settlement:
+    value = (text or "").strip() or (customer.settlement if customer is not None else "现款")
+    try:
+        return Settlement(value)
+    except ValueError:
+        names = "、".join(s.value for s in Settlement)
+        raise InputError(
+            f"结算方式「{value}」不认识，可选：{names}。", field="settlement"
+        ) from None
+
+
+def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> PreparedSlip:
+    """Check a typed slip against the store; raise InputError on bad input.
+
+    Policy problems (price, credit, stock, trace codes, supervisor signature) do not
+    raise: they are listed in ``issues`` for the caller to show, approve or hold.
+    """
+    kind = slip_in.type
+    business_date = slip_in.business_date or on or datetime.now().date()
+    customer: Customer | None = None
+    if slip_in.customer and slip_in.customer.strip():
+        customer = customer_by_code(session, slip_in.customer)
+    elif kind in (SlipType.SALE, SlipType.RETURN):
+        raise InputError(f"{kind.label}必须选择客户。", field="customer")
+    if kind is SlipType.GIFT and customer is None and not clean_text(slip_in.recipient):
+        raise InputError("赠送出库必须填写领用单位或领用人。", field="recipient")
+    if kind is SlipType.REVERSAL:
+        raise InputError("红冲单只能从原单生成，不能直接开。", field="type")
+    settlement = _settlement(slip_in.settlement, customer)
+    ledger = _ledger(session, slip_in.ledger, customer)
+    warehouse = _warehouse(session, slip_in.warehouse)
+    if not slip_in.lines:
+        raise InputError("单据没有商品行，请至少输入一行。", field="product")
+
+    order = settings.price_order(session)
+    lines: list[PreparedLine] = []
+    for n, raw in enumerate(slip_in.lines, start=1):
+        try:
+            product = product_by_code(session, raw.product)
+            qty = parse_quantity(raw.qty)
+        except KaidanError as exc:
+            raise _line_error(n, exc) from None
+        facts: PriceFacts | None = None
+        suggestion: PriceSuggestion | None = None
+        if kind in (SlipType.SALE, SlipType.RETURN):
+            facts = price_facts(session, customer, product, business_date)
+            suggestion = policy_price(facts, order)
+        elif kind is SlipType.STOCK_IN and product.cost is not None:
+            suggestion = PriceSuggestion(product.cost, PriceSource.LIST)
+        issues: list[PolicyIssue] = []
+        label = f"「{product.name}」"
+        if raw.is_gift or kind is SlipType.GIFT:
+            price, source = ZERO, PriceSource.GIFT
+        elif raw.price is not None and str(raw.price).strip():
+            try:
+                price = parse_price(str(raw.price), allow_zero=kind is not SlipType.RETURN)
+            except KaidanError as exc:
+                raise _line_error(n, exc) from None
+            source = PriceSource.MANUAL
+            if suggestion is not None and price == suggestion.price:
+                source = suggestion.source
+            if kind is SlipType.SALE and facts is not None and suggestion is not None:
+                issues += check_price(price, facts, suggestion, line_no=n, product_label=label)
+        elif suggestion is not None:
+            price, source = suggestion.price, suggestion.source
+        else:
+            price, source = product.list_price, PriceSource.LIST
+        if kind is SlipType.RETURN and price == 0:
+            raise InputError(f"第{n}行：退货单价不能为 0（D10），请输入实际单价。", field="price")
+        codes = [c for c in (clean_text(x) for x in raw.trace_codes) if c]
+        if product.coded and kind.stock_sign < 0 and Decimal(len(codes)) != qty:
+            issues.append(
+                PolicyIssue(
+                    "trace_codes_missing",
+                    f"第{n}行{label}需要录入瓶码/箱码：数量 {qty.normalize():f}，"
+                    f"已录 {len(codes)} 个",
+                    line_no=n,
+                    field="trace_codes",
+                    needs_approval=False,
+                )
+            )
+        lines.append(
+            PreparedLine(
+                line_no=n,
+                product=product,
+                qty=qty,
+                price=price,
+                amount=line_amount(qty, price),
+                source=source,
+                policy=suggestion,
+                facts=facts,
+                is_gift=raw.is_gift or kind is SlipType.GIFT,
+                trace_codes=codes,
+                remarks=clean_text(raw.remarks),
+                issues=issues,
+            )
+        )
+
+    total_qty = sum((ln.qty for ln in lines), Decimal("0"))
+    total_amount = sum((ln.amount for ln in lines), ZERO)
+    issues = [i for ln in lines for i in ln.issues]
+
+    if kind.stock_sign < 0:
+        block = settings.stock_blocks(session)
+        wanted: dict[int, Decimal] = defaultdict(Decimal)
+        first_line: dict[int, PreparedLine] = {}
+        for ln in lines:
+            pid = ln.product.id
+            assert pid is not None
+            wanted[pid] += ln.qty
+            first_line.setdefault(pid, ln)
+        for pid, qty in wanted.items():
+            stock = session.get(Stock, (pid, warehouse.id))
+            available = stock.qty if stock is not None else Decimal("0")
+            ln = first_line[pid]
+            found = check_stock(
+                line_no=ln.line_no,
+                product_label=f"「{ln.product.name}」",
+                wanted=qty,
+                available=available,
+                block=block,
+            )
+            ln.issues += found
+            issues += found
+
+    if kind is SlipType.SALE and customer is not None and customer.id is not None:
+        facts_c = CreditFacts(
+            limit=customer.credit_limit,
+            balance=customer_balance(session, customer.id),
+            policy=CreditPolicy(customer.credit_policy),
+        )
+        issues += check_credit(settlement, total_amount, facts_c)
+
+    if kind.needs_supervisor:
+        issues.append(
+            PolicyIssue(
+                "supervisor_sign",
+                f"{kind.label}需主管签字确认（D6/D7）",
+                field="type",
+            )
+        )
+
+    return PreparedSlip(
+        type=kind,
+        ledger=ledger,
+        warehouse=warehouse,
+        customer=customer,
+        settlement=settlement,
+        business_date=business_date,
+        lines=lines,
+        total_qty=total_qty,
+        total_amount=total_amount,
+        issues=issues,
+    )
+
+
+def next_number(session: Session, ledger: Ledger, kind: SlipType, year: int) -> tuple[int, str]:
+    """Take the next number of a series from its counter row, in the caller's transaction.
+
+    The row is locked (``FOR UPDATE`` on PostgreSQL; SQLite writers hold the database
+    lock from ``BEGIN IMMEDIATE``), so two counters never get the same number, and a
+    transaction that aborts gives its number back: numbers are gap-free.
+    """
+    assert ledger.id is not None
+    counter = session.exec(
+        select(NumberCounter)
+        .where(
+            NumberCounter.ledger_id == ledger.id,
+            NumberCounter.slip_type == kind.value,
+            NumberCounter.year == year,
+        )
+        .with_for_update()
+    ).first()
+    if counter is None:
+        counter = NumberCounter(ledger_id=ledger.id, slip_type=kind.value, year=year, last_seq=1)
+    else:
+        counter.last_seq += 1
+    session.add(counter)
+    session.flush()
+    seq = counter.last_seq
+    return seq, format_number(
+        ledger.number_format, prefix=kind.prefix, ledger=ledger.code, year=year, seq=seq
+    )
+
+
+def _slip_header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo, slip: Slip) -> None:
+    c = prep.customer
+    slip.ledger_id = prep.ledger.id or 0
+    slip.type = prep.type.value
+    slip.business_date = prep.business_date
+    slip.customer_id = c.id if c is not None else None
+    slip.cust_code = c.code if c is not None else ""
+    slip.cust_name = c.name if c is not None else ""
+    slip.cust_contact = c.contact if c is not None else ""
+    slip.cust_phone = c.phone if c is not None else ""
+    slip.cust_address = c.address if c is not None else ""
+    slip.channel = c.channel if c is not None else ""
+    slip.freight_station = c.freight_station if c is not None else ""
+    slip.freight_phone = c.freight_phone if c is not None else ""
+    slip.store_code = c.store_code if c is not None else ""
+    slip.po_number = clean_text(slip_in.po_number)
+    slip.recipient = clean_text(slip_in.recipient)
+    slip.settlement = prep.settlement.value
+    slip.delivery = clean_text(slip_in.delivery)
+    slip.warehouse_id = prep.warehouse.id or 0
+    slip.maker_id = user.id
+    slip.handler = clean_text(slip_in.handler)
+    slip.remarks = clean_text(slip_in.remarks, multiline=True)
+    slip.line_count = len(prep.lines)
+    slip.total_qty = prep.total_qty
+    slip.total_amount = prep.total_amount
+
+
+def _write_lines(
+    session: Session, slip: Slip, prep: PreparedSlip, approver: UserInfo | None
+) -> list[SlipLine]:
+    assert slip.id is not None
+    old_ids = list(session.exec(select(SlipLine.id).where(SlipLine.slip_id == slip.id)).all())
+    if old_ids:  # a held slip being re-saved: its lines are replaced (it has no number yet)
+        session.exec(delete(SlipLineCode).where(col(SlipLineCode.line_id).in_(old_ids)))
+        session.exec(delete(SlipLine).where(col(SlipLine.slip_id) == slip.id))
+    rows = []
+    for ln in prep.lines:
+        approved = approver is not None and any(i.needs_approval for i in ln.issues)
+        row = SlipLine(
+            slip_id=slip.id,
+            line_no=ln.line_no,
+            product_id=ln.product.id or 0,
+            code=ln.product.code,
+            name=ln.product.name,
+            spec=ln.product.spec,
+            unit=ln.product.unit,
+            qty=ln.qty,
+            price=ln.price,
+            amount=ln.amount,
+            policy_price=ln.policy.price if ln.policy is not None else None,
+            price_source=ln.source.value,
+            approved_by_id=approver.id if approved and approver is not None else None,
+            approval_reason="；".join(i.message for i in ln.issues if i.needs_approval)[:200]
+            if approved
+            else "",
+            is_gift=ln.is_gift,
+            remarks=ln.remarks,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    for row, ln in zip(rows, prep.lines, strict=True):
+        for code in ln.trace_codes:
+            session.add(SlipLineCode(line_id=row.id or 0, code=code))
+    session.flush()
+    return rows
+
+
+def _move_stock(session: Session, slip: Slip, rows: list[SlipLine], user: UserInfo) -> None:
+    sign = SlipType(slip.type).stock_sign
+    for row in rows:
+        qty = row.qty * sign
+        session.add(
+            StockMovement(
+                product_id=row.product_id,
+                warehouse_id=slip.warehouse_id,
+                qty=qty,
+                kind="slip",
+                slip_id=slip.id,
+                line_id=row.id,
+                user_id=user.id,
+            )
+        )
+        stock = session.get(Stock, (row.product_id, slip.warehouse_id))
+        if stock is None:
+            session.add(Stock(product_id=row.product_id, warehouse_id=slip.warehouse_id, qty=qty))
+        else:
+            stock.qty = stock.qty + qty
+            session.add(stock)
+    session.flush()
+
+
+def _find_open(session: Session, slip_in: SlipIn, held_id: int | None) -> Slip | None:
+    """The held slip being finished, or the slip already made under this idempotency key."""
+    if slip_in.idempotency_key:
+        found = session.exec(
+            select(Slip).where(Slip.idempotency_key == slip_in.idempotency_key)
+        ).first()
+        if found is not None:
+            return found
+    if held_id is not None:
+        held = session.get(Slip, held_id)
+        if held is None:
+            raise NotFound(f"没有找到挂单 #{held_id}。", field="held")
+        return held
+    return None
+
+
+def post(
+    db: Database,
+    slip_in: SlipIn,
+    *,
+    user: UserInfo,
+    approver: UserInfo | None = None,
+    held_id: int | None = None,
+) -> PostResult:
+    """Post a slip: validate, number, move stock, audit — one transaction.
+
+    Posting twice with the same ``idempotency_key`` returns the first result and creates
+    nothing. Blocking policy issues raise :class:`PolicyViolation` unless ``approver`` (a
+    supervisor verified by :func:`kaidan_tui.services.users.approve`) covers them.
+    """
+    if approver is not None and not approver.is_supervisor:
+        raise PolicyViolation([PolicyIssue("approval", "审批人不是主管")])
+    with db.write() as session:
+        slip = _find_open(session, slip_in, held_id)
+        if slip is not None and slip.status not in (SlipStatus.DRAFT, SlipStatus.HELD):
+            assert slip.id is not None
+            return PostResult(slip.id, slip.number or "", slip.total_amount, already_posted=True)
+        prep = prepare(session, slip_in)
+        unapprovable = [i for i in prep.blocking if not i.needs_approval]
+        needs = [i for i in prep.blocking if i.needs_approval]
+        if unapprovable or (needs and approver is None):
+            raise PolicyViolation(unapprovable + ([] if approver else needs))
+        if slip is None:
+            slip = Slip(
+                ledger_id=prep.ledger.id or 0,
+                type=prep.type.value,
+                business_date=prep.business_date,
+                warehouse_id=prep.warehouse.id or 0,
+                maker_id=user.id,
+                idempotency_key=slip_in.idempotency_key,
+                status=SlipStatus.DRAFT.value,
+            )
+        _slip_header(prep, slip_in, user, slip)
+        session.add(slip)
+        session.flush()
+        rows = _write_lines(session, slip, prep, approver if needs else None)
+        seq, number = next_number(session, prep.ledger, prep.type, prep.business_date.year)
+        slip.seq, slip.number, slip.year = seq, number, prep.business_date.year
+        slip.status = SlipStatus.POSTED.value
+        slip.posted_at = datetime.now(UTC)
+        slip.hold_reason = ""
+        if needs and approver is not None:
+            slip.approver_id = approver.id
+        session.add(slip)
+        session.flush()
+        _move_stock(session, slip, rows, user)
+        assert slip.id is not None
+        audit.append(
+            session,
+            "slip.post",
+            user_id=user.id,
+            entity="slip",
+            entity_id=slip.id,
+            number=number,
+            total=str(slip.total_amount),
+            approver=approver.code if needs and approver else None,
+            approved=[i.message for i in needs],
+        )
+        return PostResult(
+            slip.id,
+            number,
+            slip.total_amount,
+            warnings=tuple(i.message for i in prep.warnings),
+        )
+
+
+def hold(
+    db: Database,
+    slip_in: SlipIn,
+    *,
+    user: UserInfo,
+    reasons: list[str] | None = None,
+    held_id: int | None = None,
+) -> HoldResult:
+    """挂单: keep an unfinished or policy-breaking order, without a number."""
+    with db.write() as session:
+        slip = _find_open(session, slip_in, held_id)
+        if slip is not None and slip.status not in (SlipStatus.DRAFT, SlipStatus.HELD):
+            raise StateError(f"单据 {slip.number} 已过账，不能挂单。")
+        prep = prepare(session, slip_in)
+        if slip is None:
+            slip = Slip(
+                ledger_id=prep.ledger.id or 0,
+                type=prep.type.value,
+                business_date=prep.business_date,
+                warehouse_id=prep.warehouse.id or 0,
+                maker_id=user.id,
+                idempotency_key=slip_in.idempotency_key,
+            )
+        _slip_header(prep, slip_in, user, slip)
+        why = reasons if reasons is not None else [i.message for i in prep.blocking]
+        slip.status = SlipStatus.HELD.value
+        slip.hold_reason = "；".join(why)[:1000]
+        session.add(slip)
+        session.flush()
+        _write_lines(session, slip, prep, None)
+        assert slip.id is not None
+        audit.append(
+            session, "slip.hold", user_id=user.id, entity="slip", entity_id=slip.id, reasons=why
+        )
+        return HoldResult(slip.id, tuple(why))
+
+
+@dataclass(frozen=True, slots=True)
+class HeldSummary:
+    id: int
+    customer: str
+    lines: int
+    total: Decimal
+    reason: str
+    created_at: datetime
+
+
+def list_held(db: Database) -> list[HeldSummary]:
+    with db.read() as session:
+        rows = session.exec(
+            select(Slip).where(Slip.status == SlipStatus.HELD.value).order_by(col(Slip.id).desc())
+        ).all()
+        return [
+            HeldSummary(
+                s.id or 0,
+                s.cust_name or s.recipient,
+                s.line_count,
+                s.total_amount,
+                s.hold_reason,
+                s.created_at,
+            )
+            for s in rows
+        ]
+
+
+def recall(db: Database, slip_id: int) -> SlipIn:
+    """A held slip back as typed input, to finish in order entry."""
+    with db.read() as session:
+        slip = session.get(Slip, slip_id)
+        if slip is None or slip.status != SlipStatus.HELD.value:
+            raise NotFound(f"没有找到挂单 #{slip_id}（可能已过账）。")
+        lines = session.exec(
+            select(SlipLine).where(SlipLine.slip_id == slip_id).order_by(col(SlipLine.line_no))
+        ).all()
+        out = []
+        for ln in lines:
+            codes = session.exec(
+                select(SlipLineCode.code)
+                .where(SlipLineCode.line_id == ln.id)
+                .order_by(col(SlipLineCode.id))
+            ).all()
+            out.append(
+                LineIn(
+                    product=ln.code,
+                    qty=f"{ln.qty.normalize():f}",
+                    price=None if ln.is_gift else f"{ln.price:f}",
+                    is_gift=ln.is_gift,
+                    trace_codes=list(codes),
+                    remarks=ln.remarks,
+                )
+            )
+        ledger = session.get(Ledger, slip.ledger_id)
+        wh = session.get(Warehouse, slip.warehouse_id)
+        return SlipIn(
+            type=SlipType(slip.type),
+            customer=slip.cust_code or None,
+            settlement=slip.settlement,
+            delivery=slip.delivery,
+            remarks=slip.remarks,
+            recipient=slip.recipient,
+            po_number=slip.po_number,
+            handler=slip.handler,
+            ledger=ledger.code if ledger else None,
+            warehouse=wh.code if wh else None,
+            business_date=slip.business_date,
+            idempotency_key=slip.idempotency_key,
+            lines=out,
+        )

@@ -1,0 +1,1 @@
+"""The Textual app. Screens call services; no rule is written here."""

@@ -1,0 +1,43 @@
+"""The kaidan Textual app: login, then the working screens."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.screens.catalog import CatalogScreen
+from kaidan_tui.tui.screens.login import LoginScreen
+
+
+class KaidanApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "开单"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出开单"),
+        Binding("f1", "show_help_panel", "按键帮助", id="app.help", tooltip="显示本屏所有按键"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.user: UserInfo | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(LoginScreen(self.db), self._logged_in)
+
+    def _logged_in(self, user: UserInfo | None) -> None:
+        if user is None:
+            self.exit()
+            return
+        self.user = user
+        self.push_screen(CatalogScreen(self.db, user))
+
+    def action_show_help_panel(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            super().action_show_help_panel()

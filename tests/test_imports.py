@@ -1,0 +1,118 @@
+"""Imports: encodings, XLSX, all-or-nothing, errors by row and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Customer, Product, Stock, TierPrice
+from kaidan_tui.services.imports import ImportFailed, import_file
+
+HEADER = "code,name,spec,unit,price,barcode,floor_price,tax_rate,coded\n"
+ROWS = (
+    "P001,可口可乐 330ml,330ml×24,箱,52.00,6901234567892,49.00,13%,0\n"
+    "P002,五粮液 52度,500ml×1,瓶,1099,,1050,0.13,是\n"
+)
+
+
+def _products(db: Database) -> dict[str, Product]:
+    with db.read() as s:
+        return {p.code: p for p in s.exec(select(Product)).all()}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"), [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gbk", b"")]
+)
+def test_csv_encodings(empty_db: Database, tmp_path: Path, encoding: str, bom: bytes) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(
+        bom + (HEADER + ROWS).replace("×", "x" if encoding == "gbk" else "×").encode(encoding)
+    )
+    result = import_file(empty_db, "products", path)
+    assert (result.created, result.updated) == (2, 0)
+    products = _products(empty_db)
+    assert products["P001"].name == "可口可乐 330ml"
+    assert products["P001"].initials == "kkkl330ml"
+    assert str(products["P001"].tax_rate) == "0.1300"
+    assert products["P002"].coded is True and products["P002"].barcode is None
+
+
+def test_chinese_headers_and_xlsx(empty_db: Database, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["编码", "名称", "规格", "单位", "单价", "条码", "箱规"])
+    ws.append(["X1", "旺旺雪饼 84g", "84g×20", "件", 45.5, 6901234567892, 20])
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    import_file(empty_db, "products", path)
+    p = _products(empty_db)["X1"]
+    assert str(p.list_price) == "45.50" and p.barcode == "6901234567892" and p.case_size == 20
+
+
+def test_all_or_nothing_with_row_and_column(empty_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    bad = ROWS + "P003,坏价格,1,箱,abc\nP001,重复,1,箱,5\nP004,,1,箱,5\nP005,低于,1,箱,5,,9\n"
+    path.write_text(HEADER + bad, encoding="utf-8")
+    with pytest.raises(ImportFailed) as err:
+        import_file(empty_db, "products", path)
+    text = err.value.message
+    assert "第 4 行「price」列" in text and "abc" in text
+    assert "第 5 行「code」列：「P001」与第 2 行重复" in text
+    assert "第 6 行「name」列：不能为空" in text
+    assert "第 7 行「floor_price」列" in text
+    assert "没有导入任何数据" in text
+    assert _products(empty_db) == {}
+
+
+def test_missing_columns_and_unknown_encoding(empty_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("code,name\nA,B\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="缺少必需的列"):
+        import_file(empty_db, "products", path)
+    path.write_bytes(b"\xff\xfe\x00\x81\xfe\xff" * 10)
+    with pytest.raises(ImportFailed, match="编码"):
+        import_file(empty_db, "products", path)
+
+
+def test_dry_run_writes_nothing(empty_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    result = import_file(empty_db, "products", path, dry_run=True)
+    assert result.created == 2 and result.dry_run
+    assert _products(empty_db) == {}
+
+
+def test_customers_prices_stock(empty_db: Database, tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text(HEADER + ROWS, encoding="utf-8")
+    import_file(empty_db, "products", tmp_path / "p.csv")
+    (tmp_path / "c.csv").write_text(
+        "编码,名称,渠道,价格等级,结算方式,信用额度\nk1,重庆火锅店,二批,二批价,月结,5000\n",
+        encoding="utf-8",
+    )
+    import_file(empty_db, "customers", tmp_path / "c.csv")
+    (tmp_path / "pr.csv").write_text(
+        "product,price,tier,customer\nP001,50.00,二批价,\nP002,1060,,K1\n", encoding="utf-8"
+    )
+    import_file(empty_db, "prices", tmp_path / "pr.csv")
+    (tmp_path / "s.csv").write_text("product,warehouse,qty\nP001,ZC,100\n", encoding="utf-8")
+    import_file(empty_db, "stock", tmp_path / "s.csv")
+    (tmp_path / "s.csv").write_text("product,warehouse,qty\nP001,ZC,80\n", encoding="utf-8")
+    import_file(empty_db, "stock", tmp_path / "s.csv")
+    with empty_db.read() as s:
+        c = s.exec(select(Customer)).one()
+        assert (c.code, c.initials, c.channel, str(c.credit_limit)) == (
+            "K1",
+            "cqhgd",
+            "二批",
+            "5000.00",
+        )
+        assert s.exec(select(TierPrice)).one().tier == "二批价"
+        assert str(s.exec(select(Stock)).one().qty) == "80.000"
+    (tmp_path / "pr.csv").write_text("product,price,tier\nP001,10.00,二批价\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="低于该商品最低价"):
+        import_file(empty_db, "prices", tmp_path / "pr.csv")

@@ -1,0 +1,216 @@
+"""Posting, holding, approvals, idempotency and the never-delete guarantees."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import AuditLog, Slip, SlipLine, SlipLineCode, Stock, StockMovement
+from kaidan_tui.domain.errors import InputError, PermissionDenied, PolicyViolation, StateError
+from kaidan_tui.services import audit, slips, users
+from kaidan_tui.services.catalog import customer_balance, customer_by_code, product_by_code
+from kaidan_tui.services.slips import LineIn, SlipIn
+from kaidan_tui.services.users import UserInfo
+
+D = Decimal
+
+
+def _stock(db: Database, code: str) -> Decimal:
+    with db.read() as s:
+        p = product_by_code(s, code)
+        row = s.get(Stock, (p.id, 1))
+        return row.qty if row else D(0)
+
+
+def _sale(**kw: object) -> SlipIn:
+    base: dict[str, object] = {
+        "customer": "K0015",
+        "lines": [LineIn(product="YL0001", qty="3"), LineIn(product="LS0001", qty="2")],
+    }
+    base.update(kw)
+    return SlipIn.model_validate(base)
+
+
+def test_post_numbers_moves_stock_and_audits(demo_db: Database, clerk: UserInfo) -> None:
+    before = _stock(demo_db, "YL0001")
+    res = slips.post(demo_db, _sale(), user=clerk)
+    assert res.number.startswith("XS2026")
+    with demo_db.read() as s:
+        slip = s.get(Slip, res.slip_id)
+        assert slip is not None and slip.status == "posted" and slip.cust_code == "K0015"
+        lines = s.exec(select(SlipLine).where(SlipLine.slip_id == res.slip_id)).all()
+        assert slip.total_amount == sum(ln.amount for ln in lines) == res.total_amount
+        assert all(ln.price_source in ("agreed", "tier") for ln in lines)
+        assert s.exec(select(AuditLog).where(AuditLog.entity_id == res.slip_id)).first()
+        assert audit.verify_chain(s).broken_at is None
+        movements = s.exec(select(StockMovement).where(StockMovement.slip_id == res.slip_id)).all()
+        assert sorted(m.qty for m in movements) == [D(-3), D(-2)]
+    assert _stock(demo_db, "YL0001") == before - 3
+
+
+def test_idempotency_key_never_makes_a_second_slip(demo_db: Database, clerk: UserInfo) -> None:
+    first = slips.post(demo_db, _sale(idempotency_key="tab-1"), user=clerk)
+    again = slips.post(demo_db, _sale(idempotency_key="tab-1"), user=clerk)
+    assert again.already_posted and again.number == first.number
+    with demo_db.read() as s:
+        assert len(s.exec(select(Slip).where(Slip.idempotency_key == "tab-1")).all()) == 1
+
+
+def test_below_floor_needs_a_supervisor(demo_db: Database, clerk: UserInfo) -> None:
+    order = _sale(lines=[LineIn(product="RH0013", qty="1", price="125.00")])
+    with pytest.raises(PolicyViolation) as err:
+        slips.post(demo_db, order, user=clerk)
+    assert err.value.issues[0].kind == "price_below_floor"
+    assert "最低限价" in err.value.message
+    with pytest.raises(PermissionDenied):
+        users.approve(demo_db, "1001", "1234")  # a clerk cannot approve
+    with pytest.raises(PermissionDenied):
+        users.approve(demo_db, "8001", "0000")
+    boss = users.approve(demo_db, "8001", "8888")
+    res = slips.post(demo_db, order, user=clerk, approver=boss)
+    with demo_db.read() as s:
+        line = s.exec(select(SlipLine).where(SlipLine.slip_id == res.slip_id)).one()
+        assert line.approved_by_id == boss.id and line.price == D("125.00")
+        assert line.price_source == "manual" and "最低限价" in line.approval_reason
+
+
+def test_hold_and_recall_then_post(demo_db: Database, clerk: UserInfo) -> None:
+    held = slips.hold(demo_db, _sale(remarks="电话单"), user=clerk, reasons=["等客户确认"])
+    with demo_db.read() as s:
+        row = s.get(Slip, held.slip_id)
+        assert row is not None and row.number is None and row.status == "held"
+    assert next(h.id for h in slips.list_held(demo_db)) == held.slip_id
+    again = slips.recall(demo_db, held.slip_id)
+    assert again.remarks == "电话单" and len(again.lines) == 2
+    res = slips.post(demo_db, again, user=clerk, held_id=held.slip_id)
+    assert res.slip_id == held.slip_id and res.number
+
+
+def test_bad_input_names_line_and_field(demo_db: Database, clerk: UserInfo) -> None:
+    with pytest.raises(InputError) as err:
+        slips.post(
+            demo_db,
+            _sale(lines=[LineIn(product="YL0001", qty="1"), LineIn(product="NOPE", qty="1")]),
+            user=clerk,
+        )
+    assert err.value.message.startswith("第2行") and err.value.field == "product"
+    with pytest.raises(InputError, match="数量"):
+        slips.post(demo_db, _sale(lines=[LineIn(product="YL0001", qty="abc")]), user=clerk)
+    with pytest.raises(InputError, match="客户"):
+        slips.post(demo_db, _sale(customer=None), user=clerk)
+    with pytest.raises(InputError, match="单价不能为 0"):
+        slips.post(
+            demo_db,
+            _sale(type="return", lines=[LineIn(product="YL0001", qty="1", price="0")]),
+            user=clerk,
+        )
+    with demo_db.read() as s:
+        assert s.exec(select(Slip).where(Slip.status == "draft")).first() is None
+
+
+def test_coded_product_needs_trace_codes(demo_db: Database, clerk: UserInfo) -> None:
+    with pytest.raises(PolicyViolation, match="瓶码"):
+        slips.post(
+            demo_db, _sale(customer="K0001", lines=[LineIn(product="JS0051", qty="2")]), user=clerk
+        )
+    res = slips.post(
+        demo_db,
+        _sale(
+            customer="K0001", lines=[LineIn(product="JS0051", qty="2", trace_codes=["A1", "A2"])]
+        ),
+        user=clerk,
+    )
+    with demo_db.read() as s:
+        codes = s.exec(
+            select(SlipLineCode.code).join(SlipLine).where(SlipLine.slip_id == res.slip_id)
+        ).all()
+    assert sorted(codes) == ["A1", "A2"]
+
+
+def test_credit_limit_blocks_then_approval(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    with demo_db.read() as s:
+        c = customer_by_code(s, "K0015")
+        room = c.credit_limit - customer_balance(s, c.id or 0)
+    qty = str(int(room / D("40")) + 5)
+    order = _sale(lines=[LineIn(product="YL0001", qty=qty)])
+    with pytest.raises(PolicyViolation, match="信用额度"):
+        slips.post(demo_db, order, user=clerk)
+    res = slips.post(demo_db, order, user=clerk, approver=supervisor)
+    with demo_db.read() as s:
+        slip = s.get(Slip, res.slip_id)
+        assert slip is not None and slip.approver_id == supervisor.id
+        assert customer_balance(s, slip.customer_id or 0) > slip.total_amount
+
+
+def test_stock_in_needs_supervisor(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    order = SlipIn(type="stock_in", lines=[LineIn(product="YL0001", qty="10")])
+    with pytest.raises(PolicyViolation, match="主管"):
+        slips.post(demo_db, order, user=clerk)
+    before = _stock(demo_db, "YL0001")
+    assert slips.post(demo_db, order, user=clerk, approver=supervisor).number.startswith("RK")
+    assert _stock(demo_db, "YL0001") == before + 10
+
+
+def test_nothing_is_deleted_through_the_orm(demo_db: Database, clerk: UserInfo) -> None:
+    res = slips.post(demo_db, _sale(), user=clerk)
+    with pytest.raises(StateError, match="不能删除"), demo_db.write() as s:
+        slip = s.get(Slip, res.slip_id)
+        s.delete(slip)
+        s.flush()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM slip WHERE id = :id",
+        "UPDATE slip SET total_amount = total_amount + 100 WHERE id = :id",
+        "UPDATE slip SET number = 'XS20269999' WHERE id = :id",
+        "UPDATE slip SET status = 'draft' WHERE id = :id",
+        "UPDATE slip_line SET price = 1 WHERE slip_id = :id",
+        "DELETE FROM slip_line WHERE slip_id = :id",
+        "INSERT INTO slip_line (slip_id, line_no, product_id, code, name, spec, unit, qty, price, amount, price_source, approval_reason, is_gift, remarks) VALUES (:id, 99, 1, 'X', 'X', '', '', 1000, 100, 100, 'manual', '', 0, '')",  # noqa: E501
+        "DELETE FROM stock_movement WHERE slip_id = :id",
+        "UPDATE audit_log SET detail = '{}'",
+        "DELETE FROM audit_log",
+        "UPDATE number_counter SET last_seq = last_seq + 5",
+        "DELETE FROM customer",
+    ],
+)
+def test_raw_sql_cannot_change_posted_money_or_delete(
+    demo_db: Database, clerk: UserInfo, sql: str
+) -> None:
+    res = slips.post(demo_db, _sale(), user=clerk)
+    with pytest.raises(IntegrityError, match="kaidan"), demo_db.write() as s:
+        s.execute(text(sql), {"id": res.slip_id})
+
+
+def test_void_transition_is_allowed_but_not_back(demo_db: Database, clerk: UserInfo) -> None:
+    res = slips.post(demo_db, _sale(), user=clerk)
+    with demo_db.write() as s:
+        s.execute(
+            text("UPDATE slip SET status='void', void_reason='test' WHERE id=:id"),
+            {"id": res.slip_id},
+        )
+    with pytest.raises(IntegrityError), demo_db.write() as s:
+        s.execute(text("UPDATE slip SET status='posted' WHERE id=:id"), {"id": res.slip_id})
+
+
+def test_audit_chain_detects_tampering(demo_db: Database, clerk: UserInfo) -> None:
+    slips.post(demo_db, _sale(), user=clerk)
+    with demo_db.write() as s:
+        s.execute(text("DROP TRIGGER kd_append_only_audit_log"))
+        target = s.execute(text("SELECT MIN(id) + 2 FROM audit_log")).scalar()
+        s.execute(
+            text("UPDATE audit_log SET detail = '{\"forged\": 1}' WHERE id = :i"), {"i": target}
+        )
+    with demo_db.read() as s:
+        assert audit.verify_chain(s).broken_at == target
