@@ -214,3 +214,33 @@ def test_audit_chain_detects_tampering(demo_db: Database, clerk: UserInfo) -> No
         )
     with demo_db.read() as s:
         assert audit.verify_chain(s).broken_at == target
+
+
+def test_last_price_and_stock_invariant(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    from sqlalchemy import func
+
+    from kaidan_tui.services.pricing import last_prices, price_facts
+
+    order = _sale(lines=[LineIn(product="YL0002", qty="2", price="60.00")])
+    slips.post(demo_db, order, user=clerk, approver=supervisor)
+    gift = _sale(lines=[LineIn(product="YL0002", qty="1", is_gift=True)])
+    slips.post(demo_db, gift, user=clerk)
+    with demo_db.read() as s:
+        cust, prod = customer_by_code(s, "K0015"), product_by_code(s, "YL0002")
+        assert price_facts(s, cust, prod).last_price == D("60.00")  # the gift did not count
+        assert last_prices(s, cust.id or 0, prod.id or 0)[0].number.startswith("XS")
+        on_hand = dict(
+            s.execute(
+                select(Stock.product_id, func.sum(Stock.qty)).group_by(Stock.product_id)
+            ).all()
+        )
+        moved = dict(
+            s.execute(
+                select(StockMovement.product_id, func.sum(StockMovement.qty)).group_by(
+                    StockMovement.product_id
+                )
+            ).all()
+        )
+    assert on_hand == moved  # stock is always the sum of its movements

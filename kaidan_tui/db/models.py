@@ -68,10 +68,12 @@ class Warehouse(SQLModel, table=True):
 
 
 class Customer(SQLModel, table=True):
+    __table_args__ = (Index("ix_customer_initials_code", "initials", "code"),)
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=100)
-    initials: str = Field(default="", max_length=100, index=True)
+    initials: str = Field(default="", max_length=100)
     contact: str = Field(default="", max_length=50)
     phone: str = Field(default="", max_length=50, index=True)
     address: str = Field(default="", max_length=200)
@@ -91,11 +93,13 @@ class Customer(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
+    __table_args__ = (Index("ix_product_initials_code", "initials", "code"),)
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
     barcode: str | None = Field(default=None, max_length=32, index=True)
     name: str = Field(max_length=100, index=True)
-    initials: str = Field(default="", max_length=100, index=True)
+    initials: str = Field(default="", max_length=100)
     spec: str = Field(default="", max_length=50)
     unit: str = Field(default="", max_length=8)
     case_size: int = 1
@@ -155,6 +159,23 @@ class NumberCounter(SQLModel, table=True):
     slip_type: str = Field(max_length=16, primary_key=True)
     year: int = Field(primary_key=True)
     last_seq: int = 0
+
+
+class CustomerLastPrice(SQLModel, table=True):
+    """The last price each customer paid for each product (D12), kept at posting time.
+
+    One indexed row per pair, so the price a clerk sees costs one lookup however long
+    the customer's history is. Rebuilt from history when a slip is voided or reversed.
+    """
+
+    __tablename__ = "customer_last_price"
+
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    product_id: int = Field(foreign_key="product.id", primary_key=True)
+    price: Decimal = Field(sa_type=Money)
+    qty: Decimal = Field(sa_type=Qty)
+    slip_id: int = Field(foreign_key="slip.id")
+    posted_at: datetime
 
 
 class Slip(SQLModel, table=True):

@@ -12,9 +12,10 @@ On PostgreSQL (no FTS5) substring search falls back to ILIKE.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, TextClause, event, text
 from sqlalchemy.orm import Mapper
 from sqlmodel import Session, col, select
 
@@ -100,105 +101,103 @@ def _index_customer(_mapper: Mapper[Any], conn: Connection, target: Customer) ->
 
 
 # --- queries ---------------------------------------------------------------------------
+#
+# Each step is one indexed query with its own LIMIT, run in rank order until enough
+# rows are found: exact code/barcode (phone for customers), code prefix, pinyin-initials
+# prefix, name prefix, then substring through FTS5. Statements are plain SQL, compiled
+# once: per keystroke the cost is a few index probes, not ORM machinery.
+
+_TABLES = {PRODUCT: "product", CUSTOMER: "customer"}
+_EXACT_ALT = {PRODUCT: "barcode", CUSTOMER: "phone"}
+
+
+@lru_cache(maxsize=64)
+def _stmt(sql: str) -> TextClause:
+    return text(sql)
 
 
 def _fts_phrase(q: str) -> str:
     return '"' + q.replace('"', '""') + '"'
 
 
-def _substring_ids(session: Session, kind: int, q: str, limit: int) -> list[int]:
-    conn = session.connection()
+def _prefix_sql(table: str, column: str, sqlite: bool, order: str) -> str:
+    cond = f"{column} >= :q AND {column} < :hi" if sqlite else f"{column} LIKE :like"
+    return f"SELECT id FROM {table} WHERE {cond} AND active ORDER BY {order} LIMIT :n"
+
+
+def _substring_ids(conn: Connection, kind: int, q: str, limit: int) -> list[int]:
+    table = _TABLES[kind]
     if _is_sqlite(conn):
         if len(q) >= 3:
-            table = "search_tri"
+            fts = "search_tri"
         elif any(is_cjk(ch) for ch in q):
-            table = "search_gram"
+            fts = "search_gram"
         else:
             return []
-        rows = conn.execute(
-            text(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH :q "
-                "AND rowid % 2 = :k ORDER BY rank LIMIT :n"
-            ),
-            {"q": _fts_phrase(q), "k": kind, "n": limit},
+        # No ORDER BY: ranking every match of a common character is what would make a
+        # one-character query slow; the first matches in index order are enough.
+        sql = (
+            f"SELECT t.id FROM {fts} f JOIN {table} t ON t.id = f.rowid / 2 "
+            f"WHERE {fts} MATCH :m AND f.rowid % 2 = :k AND t.active LIMIT :n"
         )
-        return [r // 2 for (r,) in rows]
-    model: Any = Product if kind == PRODUCT else Customer
-    pattern = f"%{q}%"
-    stmt = (
-        select(model.id)
-        .where(
-            col(model.name).ilike(pattern)
-            | col(model.initials).like(pattern)
-            | col(model.code).ilike(pattern)
-        )
-        .where(model.active == True)  # noqa: E712
-        .limit(limit)
+        rows = conn.execute(_stmt(sql), {"m": _fts_phrase(q), "k": kind, "n": limit})
+        return [r for (r,) in rows]
+    sql = (
+        f"SELECT id FROM {table} WHERE (name ILIKE :like OR initials LIKE :like "
+        "OR code ILIKE :like) AND active ORDER BY length(name), code LIMIT :n"
     )
-    return list(session.exec(stmt).all())
+    return [r for (r,) in conn.execute(_stmt(sql), {"like": f"%{q}%", "n": limit})]
 
 
-def _ranked_ids(session: Session, kind: int, query: str, limit: int) -> list[int]:
-    model: Any = Product if kind == PRODUCT else Customer
+def ranked_ids(session: Session, kind: int, query: str, limit: int = 20) -> list[int]:
+    """Ids of the best matches for what was typed, best first."""
     q = normalise_query(query)
     if not q:
         return []
+    conn = session.connection()
+    sqlite = _is_sqlite(conn)
+    table = _TABLES[kind]
     qu = q.upper()
     found: dict[int, None] = {}
+    args = {"q": qu, "hi": qu + _HIGH, "like": qu.replace("%", "") + "%", "n": limit}
 
-    def take(ids: Iterable[int]) -> bool:
-        for i in ids:
+    def take(sql: str, params: dict[str, object]) -> bool:
+        for (i,) in conn.execute(_stmt(sql), params):
             found.setdefault(i, None)
         return len(found) >= limit
 
-    active = model.active == True  # noqa: E712
-    exact = col(model.code) == qu
-    if kind == PRODUCT:
-        exact = exact | (col(model.barcode) == q)
-    else:
-        exact = exact | (col(model.phone) == q)
-    if take(session.exec(select(model.id).where(exact, active)).all()):
+    exact = f"SELECT id FROM {table} WHERE (code = :q OR {_EXACT_ALT[kind]} = :raw) AND active"
+    if take(exact, {"q": qu, "raw": q}):
         return list(found)[:limit]
-    prefix_code = (
-        select(model.id)
-        .where(col(model.code) >= qu, col(model.code) < qu + _HIGH, active)
-        .order_by(model.code)
-        .limit(limit)
-    )
-    if take(session.exec(prefix_code).all()):
+    exact_hit = bool(found)
+    if take(_prefix_sql(table, "code", sqlite, "code"), args):
         return list(found)[:limit]
     if q.isascii() and q.isalnum():
-        prefix_initials = (
-            select(model.id)
-            .where(col(model.initials) >= q, col(model.initials) < q + _HIGH, active)
-            .order_by(model.code)
-            .limit(limit)
-        )
-        if take(session.exec(prefix_initials).all()):
+        low = {**args, "q": q, "hi": q + _HIGH, "like": q + "%"}
+        if take(_prefix_sql(table, "initials", sqlite, "initials, code"), low):
             return list(found)[:limit]
-    prefix_name = (
-        select(model.id)
-        .where(col(model.name) >= q, col(model.name) < q + _HIGH, active)
-        .order_by(model.name)
-        .limit(limit)
-    )
-    if take(session.exec(prefix_name).all()):
-        return list(found)[:limit]
-    sub = _substring_ids(session, kind, q, limit * 2)
-    if sub:
-        alive = session.exec(select(model.id).where(col(model.id).in_(sub), active)).all()
-        alive_set = set(alive)
-        take(i for i in sub if i in alive_set)
+    else:
+        raw = {**args, "q": q, "hi": q + _HIGH, "like": q + "%"}
+        if take(_prefix_sql(table, "name", sqlite, "name"), raw):
+            return list(found)[:limit]
+    if exact_hit and q.isascii():
+        return list(found)[:limit]  # a scanned barcode or typed code: no fuzzy tail
+    for i in _substring_ids(conn, kind, q, limit):
+        found.setdefault(i, None)
     return list(found)[:limit]
 
 
 def find_products(session: Session, query: str, limit: int = 20) -> list[Product]:
-    ids = _ranked_ids(session, PRODUCT, query, limit)
+    ids = ranked_ids(session, PRODUCT, query, limit)
+    if not ids:
+        return []
     rows = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(ids)))}
     return [rows[i] for i in ids if i in rows]
 
 
 def find_customers(session: Session, query: str, limit: int = 20) -> list[Customer]:
-    ids = _ranked_ids(session, CUSTOMER, query, limit)
+    ids = ranked_ids(session, CUSTOMER, query, limit)
+    if not ids:
+        return []
     rows = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(ids)))}
     return [rows[i] for i in ids if i in rows]

@@ -94,7 +94,17 @@ def customer_balance(session: Session, customer_id: int) -> Decimal:
     return owed - (paid or ZERO)
 
 
-def product_hit(session: Session, p: Product) -> ProductHit:
+def stock_totals(session: Session, product_ids: list[int]) -> dict[int, Decimal]:
+    """On-hand quantity over all warehouses, for many products in one query."""
+    rows = session.exec(
+        select(col(Stock.product_id), func.sum(Stock.qty))
+        .where(col(Stock.product_id).in_(product_ids))
+        .group_by(col(Stock.product_id))
+    ).all()
+    return {pid: Decimal(q) for pid, q in rows if q is not None}
+
+
+def product_hit(session: Session, p: Product, stock: Decimal | None = None) -> ProductHit:
     assert p.id is not None
     return ProductHit(
         id=p.id,
@@ -108,7 +118,7 @@ def product_hit(session: Session, p: Product) -> ProductHit:
         floor_price=p.floor_price,
         tax_rate=p.tax_rate,
         coded=p.coded,
-        stock=stock_of(session, p.id),
+        stock=stock if stock is not None else stock_of(session, p.id),
     )
 
 
@@ -137,7 +147,9 @@ def customer_hit(session: Session, c: Customer) -> CustomerHit:
 
 def search_products(db: Database, query: str, limit: int = 20) -> list[ProductHit]:
     with db.read() as session:
-        return [product_hit(session, p) for p in search.find_products(session, query, limit)]
+        found = search.find_products(session, query, limit)
+        stock = stock_totals(session, [p.id for p in found if p.id is not None])
+        return [product_hit(session, p, stock.get(p.id or 0, Decimal("0"))) for p in found]
 
 
 def search_customers(db: Database, query: str, limit: int = 20) -> list[CustomerHit]:
@@ -170,3 +182,17 @@ def customer_by_code(session: Session, code: str) -> Customer:
             f"客户「{customer.code} {customer.name}」已停用，不能开单。", field="customer"
         )
     return customer
+
+
+def products_by_codes(session: Session, codes: list[str]) -> dict[str, Product]:
+    """Code (or barcode) → active product, in two queries; unknown codes are left out."""
+    keys = {c.strip().upper() for c in codes if c.strip()}
+    found: dict[str, Product] = {}
+    for p in session.exec(select(Product).where(col(Product.code).in_(keys))).all():
+        found[p.code] = p
+    missing = {c.strip() for c in codes if c.strip() and c.strip().upper() not in found}
+    if missing:
+        for p in session.exec(select(Product).where(col(Product.barcode).in_(missing))).all():
+            if p.barcode:
+                found[p.barcode.upper()] = p
+    return {k: v for k, v in found.items() if v.active}

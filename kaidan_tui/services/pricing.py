@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_, text
 from sqlmodel import Session, col, select
 
-from kaidan_tui.db.models import AgreedPrice, Customer, Product, Slip, SlipLine, TierPrice
+from kaidan_tui.db.columns import Money, Qty
+from kaidan_tui.db.models import (
+    AgreedPrice,
+    Customer,
+    CustomerLastPrice,
+    Product,
+    Slip,
+    SlipLine,
+    TierPrice,
+)
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.pricing import PriceFacts
 
@@ -45,35 +56,102 @@ def last_prices(
 def price_facts(
     session: Session, customer: Customer | None, product: Product, on: date | None = None
 ) -> PriceFacts:
+    """Everything known about this product's price for this customer on this day."""
+    return price_facts_many(session, customer, [product], on)[product.id or 0]
+
+
+def price_facts_many(
+    session: Session, customer: Customer | None, products: list[Product], on: date | None = None
+) -> dict[int, PriceFacts]:
+    """``price_facts`` for many products in four queries (a whole slip at once)."""
     on = on or datetime.now().date()
-    tier_price: Decimal | None = None
-    agreed: Decimal | None = None
-    last: Decimal | None = None
+    ids = [p.id for p in products if p.id is not None]
+    tier_prices: dict[int, Decimal] = {}
+    agreed: dict[int, Decimal] = {}
+    last: dict[int, Decimal] = {}
     tier = customer.tier if customer is not None else ""
-    if tier:
-        tier_price = session.exec(
-            select(col(TierPrice.price)).where(
-                TierPrice.product_id == product.id, TierPrice.tier == tier
+    if tier and ids:
+        for pid, price in session.exec(
+            select(col(TierPrice.product_id), col(TierPrice.price)).where(
+                col(TierPrice.product_id).in_(ids), TierPrice.tier == tier
             )
-        ).first()
-    if customer is not None and customer.id is not None and product.id is not None:
-        agreed = session.exec(
-            select(col(AgreedPrice.price))
+        ).all():
+            tier_prices[pid] = price
+    if customer is not None and customer.id is not None and ids:
+        rows = session.exec(
+            select(col(AgreedPrice.product_id), col(AgreedPrice.price))
             .where(
                 AgreedPrice.customer_id == customer.id,
-                AgreedPrice.product_id == product.id,
+                col(AgreedPrice.product_id).in_(ids),
                 or_(col(AgreedPrice.valid_from).is_(None), col(AgreedPrice.valid_from) <= on),
                 or_(col(AgreedPrice.valid_to).is_(None), col(AgreedPrice.valid_to) >= on),
             )
             .order_by(col(AgreedPrice.valid_from).desc(), col(AgreedPrice.id).desc())
-        ).first()
-        history = last_prices(session, customer.id, product.id, limit=1)
-        last = history[0].price if history else None
-    return PriceFacts(
-        list_price=product.list_price,
-        tier_price=tier_price,
-        tier_name=tier or None,
-        agreed_price=agreed,
-        floor_price=product.floor_price,
-        last_price=last,
-    )
+        ).all()
+        for pid, price in rows:
+            agreed.setdefault(pid, price)
+        history = session.exec(
+            select(col(CustomerLastPrice.product_id), col(CustomerLastPrice.price)).where(
+                CustomerLastPrice.customer_id == customer.id,
+                col(CustomerLastPrice.product_id).in_(ids),
+            )
+        ).all()
+        for pid, price in history:
+            last.setdefault(pid, price)
+    return {
+        p.id: PriceFacts(
+            list_price=p.list_price,
+            tier_price=tier_prices.get(p.id),
+            tier_name=tier or None,
+            agreed_price=agreed.get(p.id),
+            floor_price=p.floor_price,
+            last_price=last.get(p.id),
+        )
+        for p in products
+        if p.id is not None
+    }
+
+
+_LAST_PRICE = text(
+    "INSERT INTO customer_last_price (customer_id, product_id, price, qty, slip_id, posted_at) "
+    "VALUES (:c, :p, :price, :qty, :s, :at) ON CONFLICT (customer_id, product_id) DO UPDATE SET "
+    "price = excluded.price, qty = excluded.qty, slip_id = excluded.slip_id, "
+    "posted_at = excluded.posted_at"
+).bindparams(
+    bindparam("price", type_=Money()),
+    bindparam("qty", type_=Qty()),
+    bindparam("at", type_=CustomerLastPrice.__table__.c.posted_at.type),  # type: ignore[attr-defined]
+)
+
+
+class PaidLine(Protocol):
+    @property
+    def product_id(self) -> int: ...
+    @property
+    def qty(self) -> Decimal: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def is_gift(self) -> bool: ...
+
+
+def remember_last_prices(session: Session, slip: Slip, lines: Sequence[PaidLine]) -> None:
+    """After a sale is posted: these are now the customer's last prices (gifts excluded)."""
+    if slip.customer_id is None or slip.type != SlipType.SALE.value or slip.posted_at is None:
+        return
+    paid = {ln.product_id: ln for ln in lines if not ln.is_gift}
+    if paid:
+        session.execute(
+            _LAST_PRICE,
+            [
+                {
+                    "c": slip.customer_id,
+                    "p": pid,
+                    "price": ln.price,
+                    "qty": ln.qty,
+                    "s": slip.id,
+                    "at": slip.posted_at,
+                }
+                for pid, ln in paid.items()
+            ],
+        )

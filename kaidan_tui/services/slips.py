@@ -16,8 +16,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
+from sqlalchemy import bindparam, insert, text
 from sqlmodel import Session, col, delete, select
 
+from kaidan_tui.db.columns import Qty
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import (
     Customer,
@@ -53,8 +55,13 @@ from kaidan_tui.domain.pricing import (
 )
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit, settings
-from kaidan_tui.services.catalog import customer_balance, customer_by_code, product_by_code
-from kaidan_tui.services.pricing import price_facts
+from kaidan_tui.services.catalog import (
+    customer_balance,
+    customer_by_code,
+    product_by_code,
+    products_by_codes,
+)
+from kaidan_tui.services.pricing import price_facts_many, remember_last_prices
 from kaidan_tui.services.users import UserInfo
 
 
@@ -211,17 +218,22 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         raise InputError("单据没有商品行，请至少输入一行。", field="product")
 
     order = settings.price_order(session)
+    known = products_by_codes(session, [raw.product for raw in slip_in.lines])
+    all_facts: dict[int, PriceFacts] = {}
+    if kind in (SlipType.SALE, SlipType.RETURN):
+        all_facts = price_facts_many(session, customer, list(known.values()), business_date)
     lines: list[PreparedLine] = []
     for n, raw in enumerate(slip_in.lines, start=1):
         try:
-            product = product_by_code(session, raw.product)
+            product = known.get(raw.product.strip().upper()) or product_by_code(
+                session, raw.product
+            )
             qty = parse_quantity(raw.qty)
         except KaidanError as exc:
             raise _line_error(n, exc) from None
-        facts: PriceFacts | None = None
+        facts: PriceFacts | None = all_facts.get(product.id or 0)
         suggestion: PriceSuggestion | None = None
-        if kind in (SlipType.SALE, SlipType.RETURN):
-            facts = price_facts(session, customer, product, business_date)
+        if facts is not None:
             suggestion = policy_price(facts, order)
         elif kind is SlipType.STOCK_IN and product.cost is not None:
             suggestion = PriceSuggestion(product.cost, PriceSource.LIST)
@@ -287,9 +299,16 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             assert pid is not None
             wanted[pid] += ln.qty
             first_line.setdefault(pid, ln)
+        on_hand = {
+            st.product_id: st.qty
+            for st in session.exec(
+                select(Stock).where(
+                    col(Stock.product_id).in_(list(wanted)), Stock.warehouse_id == warehouse.id
+                )
+            ).all()
+        }
         for pid, qty in wanted.items():
-            stock = session.get(Stock, (pid, warehouse.id))
-            available = stock.qty if stock is not None else Decimal("0")
+            available = on_hand.get(pid, Decimal("0"))
             ln = first_line[pid]
             found = check_stock(
                 line_no=ln.line_no,
@@ -389,69 +408,98 @@ def _slip_header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo, slip: Slip
     slip.total_amount = prep.total_amount
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenLine:
+    id: int
+    product_id: int
+    qty: Decimal
+    price: Decimal
+    is_gift: bool
+
+
+_ADD_STOCK = text(
+    "INSERT INTO stock (product_id, warehouse_id, qty) VALUES (:p, :w, :q) "
+    "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET qty = stock.qty + excluded.qty"
+).bindparams(bindparam("q", type_=Qty()))
+
+
 def _write_lines(
     session: Session, slip: Slip, prep: PreparedSlip, approver: UserInfo | None
-) -> list[SlipLine]:
+) -> list[WrittenLine]:
+    """Insert the lines and their trace codes in bulk (no ORM objects: this is the hot path)."""
     assert slip.id is not None
     old_ids = list(session.exec(select(SlipLine.id).where(SlipLine.slip_id == slip.id)).all())
     if old_ids:  # a held slip being re-saved: its lines are replaced (it has no number yet)
-        session.exec(delete(SlipLineCode).where(col(SlipLineCode.line_id).in_(old_ids)))
-        session.exec(delete(SlipLine).where(col(SlipLine.slip_id) == slip.id))
-    rows = []
+        session.execute(delete(SlipLineCode).where(col(SlipLineCode.line_id).in_(old_ids)))
+        session.execute(delete(SlipLine).where(col(SlipLine.slip_id) == slip.id))
+    params = []
     for ln in prep.lines:
         approved = approver is not None and any(i.needs_approval for i in ln.issues)
-        row = SlipLine(
-            slip_id=slip.id,
-            line_no=ln.line_no,
-            product_id=ln.product.id or 0,
-            code=ln.product.code,
-            name=ln.product.name,
-            spec=ln.product.spec,
-            unit=ln.product.unit,
-            qty=ln.qty,
-            price=ln.price,
-            amount=ln.amount,
-            policy_price=ln.policy.price if ln.policy is not None else None,
-            price_source=ln.source.value,
-            approved_by_id=approver.id if approved and approver is not None else None,
-            approval_reason="；".join(i.message for i in ln.issues if i.needs_approval)[:200]
-            if approved
-            else "",
-            is_gift=ln.is_gift,
-            remarks=ln.remarks,
+        reason = "；".join(i.message for i in ln.issues if i.needs_approval) if approved else ""
+        params.append(
+            {
+                "slip_id": slip.id,
+                "line_no": ln.line_no,
+                "product_id": ln.product.id or 0,
+                "code": ln.product.code,
+                "name": ln.product.name,
+                "spec": ln.product.spec,
+                "unit": ln.product.unit,
+                "qty": ln.qty,
+                "price": ln.price,
+                "amount": ln.amount,
+                "policy_price": ln.policy.price if ln.policy is not None else None,
+                "price_source": ln.source.value,
+                "approved_by_id": approver.id if approved and approver is not None else None,
+                "approval_reason": reason[:200],
+                "is_gift": ln.is_gift,
+                "remarks": ln.remarks,
+            }
         )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    for row, ln in zip(rows, prep.lines, strict=True):
-        for code in ln.trace_codes:
-            session.add(SlipLineCode(line_id=row.id or 0, code=code))
-    session.flush()
-    return rows
+    ids = (
+        session.execute(
+            insert(SlipLine).returning(col(SlipLine.id), sort_by_parameter_order=True), params
+        )
+        .scalars()
+        .all()
+    )
+    codes = [
+        {"line_id": line_id, "code": code}
+        for line_id, ln in zip(ids, prep.lines, strict=True)
+        for code in ln.trace_codes
+    ]
+    if codes:
+        session.execute(insert(SlipLineCode), codes)
+    return [
+        WrittenLine(line_id, ln.product.id or 0, ln.qty, ln.price, ln.is_gift)
+        for line_id, ln in zip(ids, prep.lines, strict=True)
+    ]
 
 
-def _move_stock(session: Session, slip: Slip, rows: list[SlipLine], user: UserInfo) -> None:
+def _move_stock(session: Session, slip: Slip, rows: list[WrittenLine], user: UserInfo) -> None:
+    """One movement per line, and the on-hand quantity adjusted by the same amounts."""
     sign = SlipType(slip.type).stock_sign
-    for row in rows:
-        qty = row.qty * sign
-        session.add(
-            StockMovement(
-                product_id=row.product_id,
-                warehouse_id=slip.warehouse_id,
-                qty=qty,
-                kind="slip",
-                slip_id=slip.id,
-                line_id=row.id,
-                user_id=user.id,
-            )
-        )
-        stock = session.get(Stock, (row.product_id, slip.warehouse_id))
-        if stock is None:
-            session.add(Stock(product_id=row.product_id, warehouse_id=slip.warehouse_id, qty=qty))
-        else:
-            stock.qty = stock.qty + qty
-            session.add(stock)
-    session.flush()
+    session.execute(
+        insert(StockMovement),
+        [
+            {
+                "product_id": row.product_id,
+                "warehouse_id": slip.warehouse_id,
+                "qty": row.qty * sign,
+                "kind": "slip",
+                "slip_id": slip.id,
+                "line_id": row.id,
+                "user_id": user.id,
+                "created_at": slip.posted_at,
+                "remarks": "",
+            }
+            for row in rows
+        ],
+    )
+    session.execute(
+        _ADD_STOCK,
+        [{"p": row.product_id, "w": slip.warehouse_id, "q": row.qty * sign} for row in rows],
+    )
 
 
 def _find_open(session: Session, slip_in: SlipIn, held_id: int | None) -> Slip | None:
@@ -520,6 +568,7 @@ def post(
         session.add(slip)
         session.flush()
         _move_stock(session, slip, rows, user)
+        remember_last_prices(session, slip, rows)
         assert slip.id is not None
         audit.append(
             session,

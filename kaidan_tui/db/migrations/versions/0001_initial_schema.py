@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:30:05.022747
+Create Date: 2026-11-23 14:15:45.204705
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_barcode'), ['barcode'], unique=False)
-        batch_op.create_index(batch_op.f('ix_product_initials'), ['initials'], unique=False)
+        batch_op.create_index('ix_product_initials_code', ['initials', 'code'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_name'), ['name'], unique=False)
 
     op.create_table('setting',
@@ -125,7 +125,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_customer_code'))
     )
     with op.batch_alter_table('customer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_customer_initials'), ['initials'], unique=False)
+        batch_op.create_index('ix_customer_initials_code', ['initials', 'code'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_phone'), ['phone'], unique=False)
 
     op.create_table('number_counter',
@@ -223,6 +223,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_slip_business_date', ['business_date'], unique=False)
         batch_op.create_index('ix_slip_customer_date', ['customer_id', 'business_date'], unique=False)
 
+    op.create_table('customer_last_price',
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('price', kaidan_tui.db.columns.Money(), nullable=False),
+    sa.Column('qty', kaidan_tui.db.columns.Qty(), nullable=False),
+    sa.Column('slip_id', sa.Integer(), nullable=False),
+    sa.Column('posted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_customer_last_price_customer_id_customer')),
+    sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_customer_last_price_product_id_product')),
+    sa.ForeignKeyConstraint(['slip_id'], ['slip.id'], name=op.f('fk_customer_last_price_slip_id_slip')),
+    sa.PrimaryKeyConstraint('customer_id', 'product_id', name=op.f('pk_customer_last_price'))
+    )
     op.create_table('payment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ledger_id', sa.Integer(), nullable=False),
@@ -354,6 +366,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_payment_business_date'))
 
     op.drop_table('payment')
+    op.drop_table('customer_last_price')
     with op.batch_alter_table('slip', schema=None) as batch_op:
         batch_op.drop_index('ix_slip_customer_date')
         batch_op.drop_index('ix_slip_business_date')
@@ -368,7 +381,7 @@ def downgrade() -> None:
     op.drop_table('number_counter')
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_phone'))
-        batch_op.drop_index(batch_op.f('ix_customer_initials'))
+        batch_op.drop_index('ix_customer_initials_code')
 
     op.drop_table('customer')
     op.drop_table('audit_log')
@@ -376,7 +389,7 @@ def downgrade() -> None:
     op.drop_table('setting')
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_name'))
-        batch_op.drop_index(batch_op.f('ix_product_initials'))
+        batch_op.drop_index('ix_product_initials_code')
         batch_op.drop_index(batch_op.f('ix_product_barcode'))
 
     op.drop_table('product')

@@ -1,0 +1,41 @@
+"""Shared helpers for the benchmarks: timing statistics and a machine description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    """Milliseconds of each run."""
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def summary(label: str, samples: list[float]) -> str:
+    s = sorted(samples)
+    p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
+    return (
+        f"{label:<34} n={len(s):<5} p50={statistics.median(s):7.2f} ms  "
+        f"p95={p95:7.2f} ms  max={s[-1]:7.2f} ms"
+    )

@@ -1,0 +1,53 @@
+"""Posting a 20-line slip on SQLite with synchronous=FULL: p50/p95.
+
+    python -m bench.post_bench [--slips 200]
+
+Target (issue 3): p95 <= 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from sqlmodel import select
+
+from bench.common import machine, summary, timed
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Product
+from kaidan_tui.services import slips
+from kaidan_tui.services.setup import load_demo
+from kaidan_tui.services.slips import LineIn, SlipIn
+from kaidan_tui.services.users import get_user
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--slips", type=int, default=200)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database.open(str(Path(tmp) / "bench.db"))
+        load_demo(db)
+        with db.read() as s:
+            user = get_user(s, "1001")
+            codes = [p.code for p in s.exec(select(Product).where(Product.coded == False)).all()]  # noqa: E712
+        lines = [LineIn(product=c, qty="1") for c in codes[:20]]
+        n = iter(range(10**9))
+
+        def post_one() -> None:
+            order = SlipIn(customer="K0001", settlement="现款", lines=lines, remarks=f"b{next(n)}")
+            slips.post(db, order, user=user)
+
+        post_one()  # warm caches
+        ms = timed(post_one, args.slips)
+        print(f"machine: {machine()}")
+        print(summary("post 20-line slip (sync=FULL)", ms))
+        with db.read() as s:
+            ms_prep = timed(lambda: slips.prepare(s, SlipIn(customer="K0001", lines=lines)), 100)
+        print(summary("prepare (validate) 20 lines", ms_prep))
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()
