@@ -11,6 +11,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.catalog import CatalogScreen
 from kaidan_tui.tui.screens.login import LoginScreen
+from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
 
 
 class KaidanApp(App[None]):
@@ -19,6 +20,8 @@ class KaidanApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出开单"),
         Binding("f1", "show_help_panel", "按键帮助", id="app.help", tooltip="显示本屏所有按键"),
+        Binding("f2", "order_entry", "开单", id="app.order", tooltip="开单界面"),
+        Binding("f5", "catalog", "查资料", id="app.catalog", tooltip="查找商品、客户资料"),
     ]
 
     def __init__(self, db: Database) -> None:
@@ -34,7 +37,15 @@ class KaidanApp(App[None]):
             self.exit()
             return
         self.user = user
-        self.push_screen(CatalogScreen(self.db, user))
+        self.push_screen(OrderEntryScreen(self.db, user))
+
+    def action_order_entry(self) -> None:
+        while isinstance(self.screen, CatalogScreen):
+            self.pop_screen()
+
+    def action_catalog(self) -> None:
+        if self.user is not None and not isinstance(self.screen, CatalogScreen | LoginScreen):
+            self.push_screen(CatalogScreen(self.db, self.user))
 
     def action_show_help_panel(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -1,0 +1,115 @@
+"""What order entry needs per keystroke and per line: products by exact code, the
+policy price with everything behind it (the price panel), and a live check of a slip."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Product
+from kaidan_tui.domain.enums import PriceSource, SlipType
+from kaidan_tui.domain.errors import KaidanError, PolicyIssue
+from kaidan_tui.domain.pricing import PriceFacts, policy_price
+from kaidan_tui.services import settings
+from kaidan_tui.services.catalog import (
+    CustomerHit,
+    ProductHit,
+    customer_by_code,
+    customer_hit,
+    product_hit,
+    stock_by_warehouse,
+)
+from kaidan_tui.services.pricing import LastPrice, last_prices, price_facts
+from kaidan_tui.services.slips import SlipIn, prepare
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The price panel of one product for one customer."""
+
+    product: ProductHit
+    price: Decimal
+    source: PriceSource
+    facts: PriceFacts
+    history: list[LastPrice]
+    stock: list[tuple[str, Decimal]]
+    cost: Decimal | None  # shown to supervisors only
+
+
+def exact_product(db: Database, text: str) -> ProductHit | None:
+    """A product by exact code or barcode (a scanner's burst), else None."""
+    key = text.strip()
+    if not key:
+        return None
+    with db.read() as session:
+        p = session.exec(select(Product).where(Product.code == key.upper())).first()
+        if p is None:
+            p = session.exec(select(Product).where(Product.barcode == key)).first()
+        if p is None or not p.active:
+            return None
+        return product_hit(session, p)
+
+
+def customer(db: Database, code: str) -> CustomerHit:
+    with db.read() as session:
+        return customer_hit(session, customer_by_code(session, code))
+
+
+def quote(
+    db: Database,
+    customer_code: str | None,
+    product_code: str,
+    slip_type: SlipType = SlipType.SALE,
+    on: date | None = None,
+) -> Quote:
+    with db.read() as session:
+        cust = customer_by_code(session, customer_code) if customer_code else None
+        p = session.exec(select(Product).where(Product.code == product_code.upper())).one()
+        facts = price_facts(session, cust, p, on)
+        suggestion = policy_price(facts, settings.price_order(session))
+        price, source = suggestion.price, suggestion.source
+        if slip_type is SlipType.GIFT:
+            price, source = Decimal("0.00"), PriceSource.GIFT
+        elif slip_type is SlipType.STOCK_IN and p.cost is not None:
+            price, source = p.cost, PriceSource.LIST
+        history = last_prices(session, cust.id or 0, p.id or 0) if cust is not None else []
+        return Quote(
+            product=product_hit(session, p),
+            price=price,
+            source=source,
+            facts=facts,
+            history=history,
+            stock=stock_by_warehouse(session, p.id or 0),
+            cost=p.cost,
+        )
+
+
+@dataclass(slots=True)
+class SlipCheck:
+    """A live check of the slip being typed: totals and every problem, never an exception."""
+
+    total_qty: Decimal = Decimal("0")
+    total_amount: Decimal = Decimal("0.00")
+    issues: list[PolicyIssue] = field(default_factory=list)
+    error: KaidanError | None = None
+
+    @property
+    def needs_approval(self) -> list[PolicyIssue]:
+        return [i for i in self.issues if i.blocking and i.needs_approval]
+
+    @property
+    def refused(self) -> list[PolicyIssue]:
+        return [i for i in self.issues if i.blocking and not i.needs_approval]
+
+
+def check(db: Database, slip_in: SlipIn) -> SlipCheck:
+    with db.read() as session:
+        try:
+            prep = prepare(session, slip_in)
+        except KaidanError as exc:
+            return SlipCheck(error=exc)
+        return SlipCheck(prep.total_qty, prep.total_amount, prep.issues)

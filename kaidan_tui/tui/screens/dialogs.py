@@ -1,0 +1,135 @@
+"""Modal dialogs of order entry: confirm-and-post, supervisor approval, held orders."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kaidan_tui.domain.capitals import amount_in_capitals
+from kaidan_tui.domain.errors import PolicyIssue
+from kaidan_tui.domain.money import format_money
+from kaidan_tui.services.slips import HeldSummary
+
+
+class ConfirmPost(ModalScreen[bool]):
+    """F9: customer, line count, total and 大写金额; Enter posts, Esc goes back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "确认过账", id="confirm.ok", tooltip="过账并打印"),
+        Binding("escape", "cancel", "返回修改", id="confirm.cancel", tooltip="回到开单"),
+    ]
+
+    def __init__(
+        self, title: str, customer: str, lines: int, qty: str, total: str, warnings: list[str]
+    ) -> None:
+        super().__init__()
+        self._title, self._customer, self._lines = title, customer, lines
+        self._qty, self._total, self._warnings = qty, total, warnings
+
+    def compose(self) -> ComposeResult:
+        from decimal import Decimal
+
+        words = amount_in_capitals(Decimal(self._total))
+        body = Text()
+        body.append(f"{self._title}\n\n", style="bold")
+        body.append(f"客户：{self._customer}\n")
+        body.append(f"行数：{self._lines}    总数量：{self._qty}\n")
+        body.append(f"合计：￥{format_money(Decimal(self._total))}\n", style="bold")
+        body.append(f"大写：{words}\n")
+        for w in self._warnings:
+            body.append(f"\n提醒：{w}", style="yellow")
+        body.append("\n\nEnter 确认过账    Esc 返回修改", style="dim")
+        with Vertical(id="confirm-box", classes="dialog"):
+            yield Static(body, id="confirm-body")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ApprovalDialog(ModalScreen[tuple[str, str] | None]):
+    """Supervisor code + PIN for the listed issues (price, credit, stock, signature)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="approval.cancel", tooltip="不审批，返回"),
+    ]
+
+    def __init__(self, issues: list[PolicyIssue], error: str = "") -> None:
+        super().__init__()
+        self.issues = issues
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        text = Text("需要主管审批：\n", style="bold")
+        for i in self.issues:
+            text.append(f"• {i.message}\n")
+        with Vertical(id="approval-box", classes="dialog"):
+            yield Static(text)
+            yield Label("主管编码")
+            yield Input(id="sup-code")
+            yield Label("PIN")
+            yield Input(id="sup-pin", password=True)
+            yield Static(Text(self.error, style="red"), id="approval-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#sup-code", Input).focus()
+
+    @on(Input.Submitted, "#sup-code")
+    def _code(self) -> None:
+        self.query_one("#sup-pin", Input).focus()
+
+    @on(Input.Submitted, "#sup-pin")
+    def _pin(self) -> None:
+        self.dismiss(
+            (self.query_one("#sup-code", Input).value, self.query_one("#sup-pin", Input).value)
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HeldOrders(ModalScreen[int | None]):
+    """F7: held orders (挂单), newest first; Enter recalls one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "返回", id="held.cancel", tooltip="返回开单"),
+    ]
+
+    def __init__(self, held: list[HeldSummary]) -> None:
+        super().__init__()
+        self.held = held
+
+    def compose(self) -> ComposeResult:
+        options = [
+            Option(
+                Text(
+                    f"#{h.id:<5} {h.customer[:16]:<16} {h.lines} 行  "
+                    f"￥{format_money(h.total):>12}  "
+                    f"{h.reason[:30]}"
+                ),
+                id=str(h.id),
+            )
+            for h in self.held
+        ]
+        with Vertical(id="held-box", classes="dialog"):
+            yield Static(Text("挂单（Enter 调出，Esc 返回）", style="bold"))
+            yield OptionList(*options, id="held-list")
+            if not options:
+                yield Static("没有挂单。")
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

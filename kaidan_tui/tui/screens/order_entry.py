@@ -1,0 +1,749 @@
+"""开单: the order-entry screen. A clerk types a whole slip without the mouse.
+
+Customer → Enter → product → Enter → quantity → Enter → price (policy price prefilled)
+→ Enter → next line. Enter on an empty product cell ends the lines. F9 confirms and
+posts, F8 holds, F7 recalls a held order, F6 changes the slip type.
+
+Every rule is in the services; this screen only collects input, shows what the services
+say, and never loses what was typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.domain.capitals import amount_in_capitals
+from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
+from kaidan_tui.domain.errors import KaidanError, PolicyIssue, PolicyViolation
+from kaidan_tui.domain.money import (
+    format_money,
+    format_qty,
+    line_amount,
+    parse_price,
+    parse_quantity,
+)
+from kaidan_tui.services import quotes, slips, users
+from kaidan_tui.services.catalog import CustomerHit, ProductHit, search_customers, search_products
+from kaidan_tui.services.quotes import Quote, SlipCheck
+from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
+from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
+
+TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
+SETTLEMENTS = [s.value for s in Settlement]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    product: ProductHit
+    qty: Decimal
+    price: Decimal
+    policy: Decimal
+    source: PriceSource
+    trace_codes: tuple[str, ...] = ()
+
+    @property
+    def amount(self) -> Decimal:
+        return line_amount(self.qty, self.price)
+
+
+def split_code_qty(text: str) -> tuple[str, str | None]:
+    """``ZT001*12`` → (``ZT001``, ``12``): code and quantity in one go."""
+    for sep in ("*", "＊", "×"):
+        if sep in text:
+            code, _, qty = text.partition(sep)
+            return code.strip(), qty.strip() or None
+    return text.strip(), None
+
+
+class OrderEntryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f9", "post", "过账打印", id="order.post", tooltip="确认并过账（取得单号）"),
+        Binding("f8", "hold", "挂单", id="order.hold", tooltip="把未完成的单挂起"),
+        Binding("f7", "recall", "调挂单", id="order.recall", tooltip="列出挂单并调出一张"),
+        Binding("f6", "cycle_type", "单据类型", id="order.type", tooltip="销售/退货/赠送/入库"),
+        Binding("ctrl+n", "new_order", "新单", id="order.new", tooltip="清空，开始新单"),
+        Binding("ctrl+delete", "delete_line", "删行", id="order.delete_line", tooltip="删除当前行"),
+        Binding("ctrl+t", "trace_codes", "瓶码", id="order.codes", tooltip="录入本行瓶码/箱码"),
+        Binding("alt+c", "focus('customer')", "客户", show=False, id="order.customer"),
+        Binding("alt+s", "focus('settlement')", "结算", show=False, id="order.settlement"),
+        Binding("alt+r", "focus('remarks')", "备注", show=False, id="order.remarks"),
+        Binding("escape", "back", "返回", show=False, id="order.back"),
+        Binding("up", "popup(-1)", show=False, id="order.up"),
+        Binding("down", "popup(1)", show=False, id="order.down"),
+    ]
+
+    def __init__(self, db: Database, user: UserInfo) -> None:
+        super().__init__()
+        self.db = db
+        self.user = user
+        self.slip_type = SlipType.SALE
+        self.customer: CustomerHit | None = None
+        self.lines: list[Line] = []
+        self.editing: int | None = None  # index of the line loaded into the editor
+        self.current: Quote | None = None  # the product in the editor
+        self.order_key = uuid.uuid4().hex
+        self.held_id: int | None = None
+        self.popup_for: str | None = None  # which input the popup belongs to
+        self.popup_query = ""
+        self.check_result = SlipCheck()
+        self.posting = False
+        self.last_posted: PostResult | None = None
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="order-head"):
+            yield Label("客户", classes="field-label")
+            yield Input(id="customer", placeholder="编码 / 拼音首字母 / 名称 / 电话")
+            yield Label("结算", classes="field-label")
+            yield Input(id="settlement", placeholder="现款", classes="short")
+            yield Label("领用", classes="field-label gift-only")
+            yield Input(id="recipient", placeholder="领用单位或人", classes="gift-only")
+        yield Static("", id="customer-info")
+        yield Static("", id="credit-banner")
+        with Horizontal(id="order-body"):
+            with Vertical(id="lines-col"):
+                yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+                yield OptionList(id="popup")
+                with Horizontal(id="editor"):
+                    yield Input(id="product", placeholder="商品：编码/条码/拼音/名称，编码*数量")
+                    yield Input(id="qty", placeholder="数量", classes="num")
+                    yield Input(id="price", placeholder="单价", classes="num")
+                yield Input(id="codes", placeholder="瓶码/箱码，空格分隔（Ctrl+T）")
+                yield Static("", id="editor-msg")
+                with Horizontal(id="remarks-row"):
+                    yield Label("备注", classes="field-label")
+                    yield Input(id="remarks", placeholder="送货要求、联系人等")
+            yield Static("", id="price-panel")
+        yield Static("", id="issues")
+        yield Static("", id="totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lines", DataTable)
+        table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
+        self.query_one("#popup", OptionList).display = False
+        self.query_one("#codes", Input).display = False
+        self._show_type()
+        self._refresh()
+        self.query_one("#customer", Input).focus()
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _input(self, name: str) -> Input:
+        return self.query_one(f"#{name}", Input)
+
+    def _say(self, message: str, *, error: bool = True) -> None:
+        style = "bold red" if error else "green"
+        self.query_one("#editor-msg", Static).update(Text(message, style=style))
+
+    def _show_type(self) -> None:
+        self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）"
+        self.sub_title = f"{self.user.name}（{self.user.role.label}）"
+        for w in self.query(".gift-only"):
+            w.display = self.slip_type is SlipType.GIFT
+
+    def slip_in(self) -> SlipIn:
+        return SlipIn(
+            type=self.slip_type,
+            customer=self.customer.code if self.customer else None,
+            settlement=self._input("settlement").value.strip() or None,
+            remarks=self._input("remarks").value,
+            recipient=self._input("recipient").value,
+            idempotency_key=self.order_key,
+            lines=[
+                LineIn(
+                    product=ln.product.code,
+                    qty=f"{ln.qty:f}",
+                    price=f"{ln.price:f}",
+                    is_gift=self.slip_type is SlipType.GIFT,
+                    trace_codes=list(ln.trace_codes),
+                )
+                for ln in self.lines
+            ],
+        )
+
+    # --- popup (customer and product lookups) ------------------------------------------
+
+    def _hide_popup(self) -> None:
+        popup = self.query_one("#popup", OptionList)
+        popup.display = False
+        self.popup_for = None
+
+    def action_popup(self, step: int) -> None:
+        popup = self.query_one("#popup", OptionList)
+        if popup.display and popup.option_count:
+            current = popup.highlighted if popup.highlighted is not None else -1
+            popup.highlighted = max(0, min(popup.option_count - 1, current + step))
+            return
+        focused = self.focused
+        if (
+            step < 0
+            and focused is not None
+            and focused.id in ("product", "qty", "price")
+            and self.lines
+        ):
+            table = self.query_one("#lines", DataTable)
+            table.focus()
+            table.move_cursor(row=table.row_count - 1)
+        elif step > 0 and focused is not None and focused.id == "customer":
+            self._input("product").focus()
+
+    @on(Input.Changed, "#customer")
+    def _customer_typed(self, event: Input.Changed) -> None:
+        if self.customer is not None and event.value == self.customer.name:
+            return
+        if event.value.strip():
+            self._lookup_customers(event.value)
+        else:
+            self._hide_popup()
+
+    @on(Input.Changed, "#product")
+    def _product_typed(self, event: Input.Changed) -> None:
+        code, _ = split_code_qty(event.value)
+        if self.current is not None and event.value == self.current.product.name:
+            return
+        if code:
+            self._lookup_products(code)
+        else:
+            self._hide_popup()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
+    def _lookup_customers(self, query: str) -> None:
+        hits = search_customers(self.db, query, 12)
+        self.app.call_from_thread(self._show_customers, query, hits)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
+    def _lookup_products(self, query: str) -> None:
+        hits = search_products(self.db, query, 12)
+        self.app.call_from_thread(self._show_products, query, hits)
+
+    def _show_customers(self, query: str, hits: list[CustomerHit]) -> None:
+        if self._input("customer").value != query or self.focused is not self._input("customer"):
+            return  # stale: a newer keystroke asked again
+        options = [
+            Option(
+                Text(
+                    f"{h.code:<7}{h.name[:18]:<18} {h.channel} {h.phone:<13} "
+                    f"外欠 {format_money(h.balance)}"
+                ),
+                id=h.code,
+            )
+            for h in hits
+        ]
+        self._fill_popup("customer", query, options, "没有匹配的客户")
+
+    def _show_products(self, query: str, hits: list[ProductHit]) -> None:
+        code, _ = split_code_qty(self._input("product").value)
+        if code != query or self.focused is not self._input("product"):
+            return
+        options = [
+            Option(
+                Text(
+                    f"{h.code:<8}{h.name[:20]:<20} {h.spec:<12}{h.unit:<2} "
+                    f"库存 {format_qty(h.stock):>6}"
+                    f"  ￥{format_money(h.list_price)}"
+                ),
+                id=h.code,
+            )
+            for h in hits
+        ]
+        self._fill_popup("product", query, options, "没有匹配的商品")
+
+    def _fill_popup(self, owner: str, query: str, options: list[Option], empty: str) -> None:
+        popup = self.query_one("#popup", OptionList)
+        popup.clear_options()
+        if options:
+            popup.add_options(options)
+            popup.highlighted = 0
+        else:
+            popup.add_option(Option(Text(empty, style="dim"), disabled=True))
+        popup.display = True
+        self.popup_for = owner
+        self.popup_query = query
+
+    def _popup_choice(self, owner: str, query: str) -> str | None:
+        popup = self.query_one("#popup", OptionList)
+        if not popup.display or self.popup_for != owner or self.popup_query != query:
+            return None
+        if popup.highlighted is None or not popup.option_count:
+            return None
+        option = popup.get_option_at_index(popup.highlighted)
+        return None if option.disabled else option.id
+
+    # --- customer -----------------------------------------------------------------------
+
+    @on(Input.Submitted, "#customer")
+    def _customer_enter(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if self.customer is not None and text == self.customer.name:
+            self._input("product").focus()
+            return
+        if not text:
+            if self.slip_type.has_customer:
+                self._say("请先选择客户：输入编码、拼音首字母或名称。")
+            else:
+                self._input("product").focus()
+            return
+        code = self._popup_choice("customer", text)
+        hits = [] if code else search_customers(self.db, text, 2)
+        if code is None and len(hits) == 1:
+            code = hits[0].code
+        if code is None:
+            if hits:
+                self._show_customers(text, search_customers(self.db, text, 12))
+                self._say("有多个客户匹配，请用 ↑↓ 选择后回车。")
+            else:
+                self._say(f"没有找到客户「{text}」，请检查编码或换个关键字。")
+            return
+        self.set_customer(quotes.customer(self.db, code))
+        self._input("product").focus()
+
+    def set_customer(self, hit: CustomerHit) -> None:
+        self.customer = hit
+        self._hide_popup()
+        self._input("customer").value = hit.name
+        if not self._input("settlement").value.strip():
+            self._input("settlement").value = hit.settlement
+        info = Text()
+        info.append(f"{hit.code} {hit.name}  ", style="bold")
+        info.append(
+            f"{hit.channel} · {hit.tier or '零售价'}  联系人 {hit.contact}  电话 {hit.phone}\n"
+        )
+        info.append(f"送货地址 {hit.address}")
+        if hit.freight_station:
+            info.append(f"  托运部 {hit.freight_station} {hit.freight_phone}")
+        if hit.store_code:
+            info.append(f"  门店 {hit.store_code}")
+        self.query_one("#customer-info", Static).update(info)
+        banner = Text()
+        banner.append(f"信用额度 {format_money(hit.credit_limit)}  ")
+        banner.append(f"已用 {format_money(hit.balance)}  ")
+        style = "bold red" if hit.credit_available < 0 else "green"
+        banner.append(f"可用 {format_money(hit.credit_available)}", style=style)
+        self.query_one("#credit-banner", Static).update(banner)
+        self._say("", error=False)
+        self._check()
+
+    # --- product, quantity, price -------------------------------------------------------
+
+    @on(Input.Submitted, "#product")
+    def _product_enter(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self._hide_popup()
+            if self.lines:
+                self._input("remarks").focus()  # Enter on an empty product cell ends the lines
+            else:
+                self._say("请输入商品。")
+            return
+        if self.current is not None and text == self.current.product.name:
+            self._input("qty").focus()
+            return
+        code, qty = split_code_qty(text)
+        chosen = self._popup_choice("product", code)
+        hit = quotes.exact_product(self.db, code) if chosen is None else None
+        if chosen is None and hit is None:
+            hits = search_products(self.db, code, 12)
+            if len(hits) == 1:
+                hit = hits[0]
+            elif hits:
+                self._show_products(code, hits)
+                self._say("有多个商品匹配，请用 ↑↓ 选择后回车。")
+                return
+            else:
+                self._say(f"没有找到商品「{code}」，请检查编码或换个关键字。")
+                return
+        product_code = chosen or (hit.code if hit else "")
+        scanned = hit is not None and code == hit.barcode and qty is None
+        self.pick_product(product_code, qty or ("1" if scanned else None))
+
+    def pick_product(self, code: str, qty: str | None = None) -> None:
+        try:
+            q = quotes.quote(
+                self.db, self.customer.code if self.customer else None, code, self.slip_type
+            )
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self.current = q
+        self._hide_popup()
+        self._input("product").value = q.product.name
+        self._input("price").value = f"{q.price:.2f}"
+        self._show_price_panel(q)
+        self.query_one("#codes", Input).display = q.product.coded and self.slip_type.stock_sign < 0
+        self._say("", error=False)
+        if qty is not None:
+            self._input("qty").value = qty
+            self._input("price").focus()
+        else:
+            self._input("qty").value = ""
+            self._input("qty").focus()
+
+    @on(Input.Submitted, "#qty")
+    def _qty_enter(self, event: Input.Submitted) -> None:
+        try:
+            parse_quantity(event.value)
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self._say("", error=False)
+        self._input("price").focus()
+
+    @on(Input.Submitted, "#price")
+    def _price_enter(self, event: Input.Submitted) -> None:
+        self.commit_line()
+
+    @on(Input.Submitted, "#codes")
+    def _codes_enter(self) -> None:
+        self.commit_line()
+
+    def commit_line(self) -> None:
+        if self.current is None:
+            self._say("请先选择商品。")
+            self._input("product").focus()
+            return
+        try:
+            qty = parse_quantity(self._input("qty").value)
+        except KaidanError as exc:
+            self._say(exc.message)
+            self._input("qty").focus()
+            return
+        try:
+            price = parse_price(
+                self._input("price").value, allow_zero=self.slip_type is not SlipType.RETURN
+            )
+        except KaidanError as exc:
+            self._say(exc.message)
+            self._input("price").focus()
+            return
+        codes = tuple(self._input("codes").value.split())
+        q = self.current
+        source = q.source if price == q.price else PriceSource.MANUAL
+        line = Line(q.product, qty, price, q.price, source, codes)
+        if self.editing is not None and self.editing < len(self.lines):
+            self.lines[self.editing] = line
+        else:
+            self.lines.append(line)
+        self._clear_editor()
+        self._refresh()
+        self._check()
+        self._input("product").focus()
+
+    def _clear_editor(self) -> None:
+        self.current = None
+        self.editing = None
+        for name in ("product", "qty", "price", "codes"):
+            self._input(name).value = ""
+        self.query_one("#codes", Input).display = False
+        self._hide_popup()
+
+    def _show_price_panel(self, q: Quote) -> None:
+        f = q.facts
+        t = Text()
+        t.append(f"{q.product.name}\n", style="bold")
+        t.append(f"{q.product.spec} / {q.product.unit}   条码 {q.product.barcode or '-'}\n\n")
+        t.append(f"政策价 {format_money(q.price)}（{q.source.label}）\n", style="bold green")
+        rows = [
+            ("协议价", f.agreed_price),
+            (f"等级价 {f.tier_name or ''}", f.tier_price),
+            ("价格表", f.list_price),
+            ("最低限价", f.floor_price),
+        ]
+        for label, value in rows:
+            t.append(f"{label:<10}{format_money(value) if value is not None else '-':>12}\n")
+        t.append("\n上次价格\n", style="bold")
+        for h in q.history[:5]:
+            t.append(f"{h.when:%m-%d} {h.number} ×{format_qty(h.qty)} @ {format_money(h.price)}\n")
+        if not q.history:
+            t.append("（无）\n", style="dim")
+        t.append("\n库存\n", style="bold")
+        for name, qty in q.stock:
+            t.append(f"{name:<8}{format_qty(qty):>10}\n")
+        if self.user.is_supervisor and q.cost is not None and q.price > 0:
+            margin = (q.price - q.cost) / q.price * 100
+            t.append(f"\n成本 {format_money(q.cost)}  毛利 {margin:.1f}%\n", style="magenta")
+        self.query_one("#price-panel", Static).update(t)
+
+    # --- the lines table ----------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        table = self.query_one("#lines", DataTable)
+        table.clear()
+        issues_by_line: dict[int, list[PolicyIssue]] = {}
+        for i in self.check_result.issues:
+            if i.line_no is not None:
+                issues_by_line.setdefault(i.line_no, []).append(i)
+        for n, ln in enumerate(self.lines, start=1):
+            flag = Text("")
+            if n in issues_by_line:
+                flag = Text("⚠", style="bold red")
+            elif ln.source is PriceSource.MANUAL:
+                flag = Text("改价", style="yellow")
+            table.add_row(
+                Text(str(n)),
+                Text(ln.product.code),
+                Text(ln.product.name),
+                Text(ln.product.spec),
+                Text(ln.product.unit),
+                Text(format_qty(ln.qty), justify="right"),
+                Text(format_money(ln.price), justify="right"),
+                Text(format_money(ln.amount), justify="right"),
+                flag,
+                key=str(n - 1),
+            )
+        total_qty = sum((ln.qty for ln in self.lines), Decimal("0"))
+        total = sum((ln.amount for ln in self.lines), Decimal("0.00"))
+        bar = Text()
+        bar.append(f"行数 {len(self.lines)}   总数量 {format_qty(total_qty)}   ")
+        bar.append(f"合计 ￥{format_money(total)}   ", style="bold")
+        bar.append(f"大写 {amount_in_capitals(total)}")
+        self.query_one("#totals", Static).update(bar)
+        issues = Text()
+        for i in self.check_result.issues:
+            style = "red" if i.blocking else "yellow"
+            issues.append(f"• {i.message}\n", style=style)
+        if self.check_result.error is not None:
+            issues.append(f"• {self.check_result.error.message}\n", style="red")
+        self.query_one("#issues", Static).update(issues)
+
+    @on(DataTable.RowSelected, "#lines")
+    def _edit_line(self, event: DataTable.RowSelected) -> None:
+        index = int(str(event.row_key.value))
+        ln = self.lines[index]
+        self.pick_product(ln.product.code, f"{format_qty(ln.qty)}")
+        self.editing = index
+        self._input("price").value = f"{ln.price:.2f}"
+        self._input("codes").value = " ".join(ln.trace_codes)
+        self._say(f"正在修改第 {index + 1} 行，回车保存。", error=False)
+
+    def action_delete_line(self) -> None:
+        table = self.query_one("#lines", DataTable)
+        index = self.editing if self.editing is not None else None
+        if index is None and self.focused is table and self.lines:
+            index = table.cursor_row
+        if index is None or index >= len(self.lines):
+            self._say("请先用 ↑↓ 选中要删除的行。")
+            return
+        removed = self.lines.pop(index)
+        self._clear_editor()
+        self._refresh()
+        self._check()
+        self._say(f"已删除第 {index + 1} 行：{removed.product.name}", error=False)
+        self._input("product").focus()
+
+    def action_trace_codes(self) -> None:
+        codes = self._input("codes")
+        codes.display = True
+        codes.focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#popup", OptionList).display:
+            self._hide_popup()
+            return
+        focused = self.focused
+        if focused is self.query_one("#lines", DataTable):
+            self._input("product").focus()
+        elif focused is not None and focused.id == "price":
+            self._input("qty").focus()
+        elif focused is not None and focused.id == "qty":
+            self._input("product").focus()
+        elif focused is not None and focused.id in ("product", "remarks"):
+            self._input("customer").focus()
+
+    # --- live check ---------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check")
+    def _check(self) -> None:
+        result = SlipCheck() if not self.lines else quotes.check(self.db, self.slip_in())
+        self.app.call_from_thread(self._checked, result)
+
+    def _checked(self, result: SlipCheck) -> None:
+        self.check_result = result
+        self._refresh()
+
+    # --- type, new, hold, recall ----------------------------------------------------------
+
+    def action_cycle_type(self) -> None:
+        self.slip_type = TYPES[(TYPES.index(self.slip_type) + 1) % len(TYPES)]
+        self._show_type()
+        if self.lines:
+            self._say("单据类型已改，已有行的单价保持不变，请核对。", error=False)
+        self._check()
+
+    def action_new_order(self) -> None:
+        self.reset()
+        self._say("新单。", error=False)
+
+    def reset(self) -> None:
+        self.customer = None
+        self.lines = []
+        self.held_id = None
+        self.order_key = uuid.uuid4().hex
+        self.check_result = SlipCheck()
+        self._clear_editor()
+        for name in ("customer", "settlement", "remarks", "recipient"):
+            self._input(name).value = ""
+        self.query_one("#customer-info", Static).update("")
+        self.query_one("#credit-banner", Static).update("")
+        self.query_one("#price-panel", Static).update("")
+        self._refresh()
+        self._input("customer").focus()
+
+    def action_hold(self) -> None:
+        if not self.lines:
+            self._say("没有商品行，不需要挂单。")
+            return
+        try:
+            held = slips.hold(
+                self.db, self.slip_in(), user=self.user, reasons=["挂单"], held_id=self.held_id
+            )
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self.reset()
+        self.notify(f"已挂单 #{held.slip_id}，按 F7 调出。", title="挂单")
+
+    def action_recall(self) -> None:
+        def chosen(slip_id: int | None) -> None:
+            if slip_id is not None:
+                self.load_held(slip_id)
+
+        self.app.push_screen(HeldOrders(slips.list_held(self.db)), chosen)
+
+    def load_held(self, slip_id: int) -> None:
+        try:
+            order = slips.recall(self.db, slip_id)
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self.reset()
+        self.slip_type = order.type
+        self._show_type()
+        if order.customer:
+            self.set_customer(quotes.customer(self.db, order.customer))
+        self._input("settlement").value = order.settlement or ""
+        self._input("remarks").value = order.remarks
+        self._input("recipient").value = order.recipient
+        for raw in order.lines:
+            q = quotes.quote(self.db, order.customer, raw.product, order.type)
+            price = Decimal(raw.price) if raw.price else q.price
+            source = q.source if price == q.price else PriceSource.MANUAL
+            self.lines.append(
+                Line(q.product, Decimal(raw.qty), price, q.price, source, tuple(raw.trace_codes))
+            )
+        self.held_id = slip_id
+        self.order_key = order.idempotency_key or self.order_key
+        self._refresh()
+        self._check()
+        self._input("product").focus()
+        self._say(f"已调出挂单 #{slip_id}。", error=False)
+
+    # --- F9: confirm, approve, post -----------------------------------------------------
+
+    def action_post(self) -> None:
+        if self.posting:
+            return
+        if self.slip_type.has_customer and self.customer is None:
+            self._say("请先选择客户。")
+            self._input("customer").focus()
+            return
+        if not self.lines:
+            self._say("单据没有商品行。")
+            self._input("product").focus()
+            return
+        result = quotes.check(self.db, self.slip_in())
+        self.check_result = result
+        self._refresh()
+        if result.error is not None:
+            self._say(result.error.message)
+            return
+        if result.refused:
+            self._say(
+                "不能过账：" + "；".join(i.message for i in result.refused) + "。可按 F8 挂单。"
+            )
+            return
+        total = sum((ln.amount for ln in self.lines), Decimal("0.00"))
+        who = self.customer.name if self.customer else self._input("recipient").value
+        dialog = ConfirmPost(
+            f"{self.slip_type.label}（{self.slip_type.slip_title}）",
+            who,
+            len(self.lines),
+            format_qty(sum((ln.qty for ln in self.lines), Decimal("0"))),
+            f"{total:f}",
+            [i.message for i in result.issues if not i.blocking],
+        )
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            if result.needs_approval:
+                self._ask_approval(result.needs_approval, "")
+            else:
+                self._post(None)
+
+        self.app.push_screen(dialog, confirmed)
+
+    def _ask_approval(self, issues: list[PolicyIssue], error: str) -> None:
+        def answered(creds: tuple[str, str] | None) -> None:
+            if creds is None:
+                self._say("未审批，单据未过账（可按 F8 挂单）。")
+                return
+            try:
+                approver = users.approve(self.db, *creds)
+            except KaidanError as exc:
+                self._ask_approval(issues, exc.message)
+                return
+            self._post(approver)
+
+        self.app.push_screen(ApprovalDialog(issues, error), answered)
+
+    def _post(self, approver: UserInfo | None) -> None:
+        self.posting = True
+        self._do_post(self.slip_in(), approver, self.held_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="post")
+    def _do_post(self, order: SlipIn, approver: UserInfo | None, held_id: int | None) -> None:
+        try:
+            result = slips.post(self.db, order, user=self.user, approver=approver, held_id=held_id)
+        except KaidanError as exc:
+            self.app.call_from_thread(self._post_failed, exc)
+            return
+        except Exception as exc:  # never a traceback: keep the order, say what happened
+            self.app.call_from_thread(
+                self._post_failed, KaidanError(f"保存失败：{exc}。单据未丢失，请重试。")
+            )
+            return
+        self.app.call_from_thread(self._posted, result)
+
+    def _post_failed(self, exc: KaidanError) -> None:
+        self.posting = False
+        if isinstance(exc, PolicyViolation) and all(i.needs_approval for i in exc.issues):
+            self._ask_approval(exc.issues, "")
+            return
+        self._say(exc.message)
+
+    def _posted(self, result: PostResult) -> None:
+        self.posting = False
+        self.last_posted = result
+        self.reset()
+        note = "（重复提交，未生成新单）" if result.already_posted else ""
+        self._say(
+            f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}", error=False
+        )
+        self.notify(f"{result.number} 已保存", title="过账")

@@ -1,0 +1,241 @@
+"""Order entry driven as a clerk would, through Pilot; assertions on the saved rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+from textual.widgets import Input, Static
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Slip, SlipLine
+from kaidan_tui.tui.app import KaidanApp
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
+from kaidan_tui.tui.screens.order_entry import OrderEntryScreen, split_code_qty
+
+D = Decimal
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def login(pilot: Any, code: str = "1001", pin: str = "1234") -> OrderEntryScreen:
+    await pilot.press(*code, "enter", *pin, "enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, OrderEntryScreen)
+    return screen
+
+
+async def type_in(pilot: Any, text: str, *, enter: bool = True) -> None:
+    await pilot.press(*text)
+    await settle(pilot)
+    if enter:
+        await pilot.press("enter")
+        await settle(pilot)
+
+
+async def add_line(pilot: Any, product: str, qty: str, price: str | None = None) -> None:
+    await type_in(pilot, product)
+    await type_in(pilot, qty)
+    if price is not None:
+        await type_in(pilot, price)
+    else:
+        await pilot.press("enter")
+        await settle(pilot)
+
+
+def message(screen: OrderEntryScreen) -> str:
+    return str(screen.query_one("#editor-msg", Static).render())
+
+
+def posted(db: Database) -> list[Slip]:
+    with db.read() as s:
+        return list(
+            s.exec(select(Slip).where(Slip.status == "posted").order_by(col(Slip.id))).all()
+        )
+
+
+def lines_of(db: Database, slip_id: int | None) -> list[SlipLine]:
+    with db.read() as s:
+        return list(
+            s.exec(
+                select(SlipLine).where(SlipLine.slip_id == slip_id).order_by(col(SlipLine.line_no))
+            ).all()
+        )
+
+
+def test_split_code_qty() -> None:
+    assert split_code_qty("ZT001*12") == ("ZT001", "12")
+    assert split_code_qty("zt001＊3") == ("zt001", "3")
+    assert split_code_qty("kkkl") == ("kkkl", None)
+
+
+async def test_five_line_credit_sale_with_pinyin(demo_db: Database) -> None:
+    before = len(posted(demo_db))
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0015")  # a 月结 customer
+        assert screen.customer is not None and screen.customer.settlement == "月结"
+        assert screen.query_one("#settlement", Input).value == "月结"
+        assert "信用额度" in str(screen.query_one("#credit-banner", Static).render())
+        await add_line(pilot, "kkkl330ml", "3")  # pinyin initials, policy price accepted
+        await type_in(pilot, "YL0024*2")  # code*qty: straight to the price
+        assert screen.focused is screen.query_one("#price", Input)
+        await pilot.press("enter")
+        await settle(pilot)
+        await add_line(pilot, "LS0001", "4")
+        await add_line(pilot, "RH0013", "1")
+        await add_line(pilot, "YL0035", "2")
+        assert len(screen.lines) == 5
+        assert screen.lines[1].qty == D("2")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPost)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.last_posted is not None
+        number = screen.last_posted.number
+        assert number in message(screen)
+        assert screen.lines == [] and screen.customer is None  # ready for the next slip
+    slips = posted(demo_db)
+    assert len(slips) == before + 1
+    slip = slips[-1]
+    assert (slip.number, slip.cust_code, slip.settlement, slip.line_count) == (
+        number,
+        "K0015",
+        "月结",
+        5,
+    )
+    rows = lines_of(demo_db, slip.id)
+    assert [r.code for r in rows] == ["YL0001", "YL0024", "LS0001", "RH0013", "YL0035"]
+    assert rows[0].qty == D("3") and rows[0].price_source in ("agreed", "tier")
+    assert slip.total_amount == sum(r.amount for r in rows)
+
+
+async def test_price_override_approved_by_supervisor(demo_db: Database) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0002")
+        await add_line(pilot, "RH0013", "1", "125.00")  # below the 147.50 floor
+        assert "⚠" in str(screen.query_one("#lines").get_row_at(0)[-1])  # type: ignore[attr-defined]
+        assert "最低限价" in str(screen.query_one("#issues", Static).render())
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter")  # confirm
+        await settle(pilot)
+        assert isinstance(app.screen, ApprovalDialog)
+        await type_in(pilot, "8001")
+        await type_in(pilot, "0000")  # wrong PIN: asked again, with the reason
+        assert isinstance(app.screen, ApprovalDialog)
+        assert "PIN 错误" in str(app.screen.query_one("#approval-error", Static).render())
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        assert screen.last_posted is not None
+    slip = posted(demo_db)[-1]
+    [line] = lines_of(demo_db, slip.id)
+    assert line.price == D("125.00") and line.approved_by_id is not None
+    assert slip.number == screen.last_posted.number
+
+
+async def test_hold_recall_and_post(demo_db: Database) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "2")
+        await add_line(pilot, "LS0001", "1")
+        await pilot.press("f8")
+        await settle(pilot)
+        assert screen.lines == []
+        with demo_db.read() as s:
+            held = s.exec(select(Slip).where(Slip.status == "held")).all()
+        assert len(held) == 1 and held[0].number is None
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, HeldOrders)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [ln.product.code for ln in screen.lines] == ["YL0001", "LS0001"]
+        assert screen.customer is not None and screen.customer.code == "K0001"
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.last_posted is not None
+    with demo_db.read() as s:
+        slip = s.get(Slip, held[0].id)
+        assert (
+            slip is not None
+            and slip.status == "posted"
+            and slip.number == screen.last_posted.number
+        )
+
+
+async def test_sales_return(demo_db: Database) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await pilot.press("f6")  # sale → return
+        await settle(pilot)
+        assert "销售退货" in (screen.title or "")
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "1", "0")  # D10: a return never has price 0
+        assert "不能为 0" in message(screen)
+        assert screen.query_one("#qty", Input).value == "1"  # nothing lost
+        await pilot.press("home", "ctrl+k", *"48.50", "enter")
+        await settle(pilot)
+        assert len(screen.lines) == 1
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.last_posted is not None and screen.last_posted.number.startswith("TH")
+
+
+async def test_bad_input_is_explained_and_nothing_is_lost(demo_db: Database) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "2")
+        await type_in(pilot, "NOSUCH99")
+        assert "没有找到商品" in message(screen)
+        assert screen.query_one("#product", Input).value == "NOSUCH99"
+        await pilot.press("home", "ctrl+k")
+        await type_in(pilot, "LS0001")
+        await type_in(pilot, "abc")
+        assert "不是数字" in message(screen)
+        assert screen.query_one("#qty", Input).value == "abc"
+        await pilot.press("home", "ctrl+k", *"３", "enter")  # full-width digit from an IME
+        await settle(pilot)
+        await pilot.press("home", "ctrl+k", *"-5", "enter")
+        await settle(pilot)
+        assert "负数" in message(screen)
+        assert len(screen.lines) == 1 and screen.customer is not None  # earlier work intact
+        await pilot.press("home", "ctrl+k", *"5", "enter")
+        await settle(pilot)
+        assert [ln.qty for ln in screen.lines] == [D("2"), D("3")]
+
+
+@pytest.mark.parametrize("size", [(100, 32)])
+async def test_f9_twice_makes_one_slip(demo_db: Database, size: tuple[int, int]) -> None:
+    before = len(posted(demo_db))
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=size) as pilot:
+        await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "1")
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter", "f9", "enter")
+        await settle(pilot)
+    assert len(posted(demo_db)) == before + 1
