@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -12,6 +13,7 @@ from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.catalog import CatalogScreen
 from kaidan_tui.tui.screens.login import LoginScreen
 from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+from kaidan_tui.tui.typeahead import apply_key
 
 
 class KaidanApp(App[None]):
@@ -28,6 +30,12 @@ class KaidanApp(App[None]):
         super().__init__()
         self.db = db
         self.user: UserInfo | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        is_key = isinstance(event, events.Key) and not event.is_forwarded
+        if is_key and apply_key(self.focused, event):  # type: ignore[arg-type]
+            return  # typed into the focused field now, in key order
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(self.db), self._logged_in)

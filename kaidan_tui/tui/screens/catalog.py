@@ -15,9 +15,10 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services.catalog import CustomerHit, ProductHit, search_customers, search_products
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 
 
-class CatalogScreen(Screen[None]):
+class CatalogScreen(TypeAheadFocus, Screen[None]):
     """Live search over products (default) or customers (F6 switches)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -38,7 +39,7 @@ class CatalogScreen(Screen[None]):
         yield Header()
         with Horizontal(id="search-bar"):
             yield Static("查找商品", id="search-kind")
-            yield Input(id="query", placeholder="编码、条码、拼音首字母（如 kkkl）或名称的一部分")
+            yield Field(id="query", placeholder="编码、条码、拼音首字母（如 kkkl）或名称的一部分")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()

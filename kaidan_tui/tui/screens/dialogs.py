@@ -17,6 +17,7 @@ from kaidan_tui.domain.capitals import amount_in_capitals
 from kaidan_tui.domain.errors import PolicyIssue
 from kaidan_tui.domain.money import format_money
 from kaidan_tui.services.slips import HeldSummary
+from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 
 
 class ConfirmPost(ModalScreen[bool]):
@@ -57,11 +58,12 @@ class ConfirmPost(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ApprovalDialog(ModalScreen[tuple[str, str] | None]):
+class ApprovalDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
     """Supervisor code + PIN for the listed issues (price, credit, stock, signature)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="approval.cancel", tooltip="不审批，返回"),
+        Binding("enter", "enter", show=False, priority=True, id="approval.enter"),
     ]
 
     def __init__(self, issues: list[PolicyIssue], error: str = "") -> None:
@@ -76,19 +78,20 @@ class ApprovalDialog(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="approval-box", classes="dialog"):
             yield Static(text)
             yield Label("主管编码")
-            yield Input(id="sup-code")
+            yield Field(id="sup-code")
             yield Label("PIN")
-            yield Input(id="sup-pin", password=True)
+            yield Field(id="sup-pin", password=True)
             yield Static(Text(self.error, style="red"), id="approval-error")
 
     def on_mount(self) -> None:
-        self.query_one("#sup-code", Input).focus()
+        self.set_focus(self.query_one("#sup-code", Input))
 
-    @on(Input.Submitted, "#sup-code")
-    def _code(self) -> None:
-        self.query_one("#sup-pin", Input).focus()
+    def action_enter(self) -> None:
+        if self.focused is self.query_one("#sup-code", Input):
+            self.set_focus(self.query_one("#sup-pin", Input))
+        else:
+            self._pin()
 
-    @on(Input.Submitted, "#sup-pin")
     def _pin(self) -> None:
         self.dismiss(
             (self.query_one("#sup-code", Input).value, self.query_one("#sup-pin", Input).value)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import ClassVar
+
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
@@ -12,10 +15,15 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.errors import KaidanError
 from kaidan_tui.services import users
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 
 
-class LoginScreen(Screen[UserInfo]):
+class LoginScreen(TypeAheadFocus, Screen[UserInfo]):
     """Dismisses with the logged-in user."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "enter", show=False, priority=True, id="login.enter"),
+    ]
 
     def __init__(self, db: Database) -> None:
         super().__init__()
@@ -25,21 +33,20 @@ class LoginScreen(Screen[UserInfo]):
         with Vertical(id="login-box"):
             yield Static("开单 · 登录", id="login-title")
             yield Label("用户编码")
-            yield Input(id="code", placeholder="如 1001")
+            yield Field(id="code", placeholder="如 1001")
             yield Label("PIN")
-            yield Input(id="pin", password=True, placeholder="4–8 位数字")
+            yield Field(id="pin", password=True, placeholder="4–8 位数字")
             yield Static("", id="login-error")
         yield Footer()
 
-    @on(Input.Submitted, "#code")
-    def _code_done(self) -> None:
-        self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    def _pin_done(self) -> None:
-        code = self.query_one("#code", Input).value
-        pin = self.query_one("#pin", Input).value
-        self._login(code, pin)
+    def action_enter(self) -> None:
+        """Enter moves to the PIN, then logs in; focus moves at once (type-ahead safe)."""
+        code = self.query_one("#code", Input)
+        pin = self.query_one("#pin", Input)
+        if self.focused is code:
+            self.set_focus(pin)
+        elif self.focused is pin:
+            self._login(code.value, pin.value)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _login(self, code: str, pin: str) -> None:
@@ -55,6 +62,6 @@ class LoginScreen(Screen[UserInfo]):
         pin = self.query_one("#pin", Input)
         pin.value = ""
         if field == "code":
-            self.query_one("#code", Input).focus()
+            self.set_focus(self.query_one("#code", Input))
         else:
-            pin.focus()
+            self.set_focus(pin)

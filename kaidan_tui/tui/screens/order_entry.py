@@ -41,6 +41,7 @@ from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
+from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
 SETTLEMENTS = [s.value for s in Settlement]
@@ -69,7 +70,7 @@ def split_code_qty(text: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
-class OrderEntryScreen(Screen[None]):
+class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "post", "过账打印", id="order.post", tooltip="确认并过账（取得单号）"),
         Binding("f8", "hold", "挂单", id="order.hold", tooltip="把未完成的单挂起"),
@@ -82,6 +83,9 @@ class OrderEntryScreen(Screen[None]):
         Binding("alt+s", "focus('settlement')", "结算", show=False, id="order.settlement"),
         Binding("alt+r", "focus('remarks')", "备注", show=False, id="order.remarks"),
         Binding("escape", "back", "返回", show=False, id="order.back"),
+        # Enter is handled by the screen, in key order, before the next key is routed:
+        # focus moves synchronously, so type-ahead lands in the right field.
+        Binding("enter", "enter", show=False, priority=True, id="order.enter"),
         Binding("up", "popup(-1)", show=False, id="order.up"),
         Binding("down", "popup(1)", show=False, id="order.down"),
     ]
@@ -109,11 +113,11 @@ class OrderEntryScreen(Screen[None]):
         yield Header()
         with Horizontal(id="order-head"):
             yield Label("客户", classes="field-label")
-            yield Input(id="customer", placeholder="编码 / 拼音首字母 / 名称 / 电话")
+            yield Field(id="customer", placeholder="编码 / 拼音首字母 / 名称 / 电话")
             yield Label("结算", classes="field-label")
-            yield Input(id="settlement", placeholder="现款", classes="short")
+            yield Field(id="settlement", placeholder="现款", classes="short")
             yield Label("领用", classes="field-label gift-only")
-            yield Input(id="recipient", placeholder="领用单位或人", classes="gift-only")
+            yield Field(id="recipient", placeholder="领用单位或人", classes="gift-only")
         yield Static("", id="customer-info")
         yield Static("", id="credit-banner")
         with Horizontal(id="order-body"):
@@ -121,14 +125,14 @@ class OrderEntryScreen(Screen[None]):
                 yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
                 yield OptionList(id="popup")
                 with Horizontal(id="editor"):
-                    yield Input(id="product", placeholder="商品：编码/条码/拼音/名称，编码*数量")
-                    yield Input(id="qty", placeholder="数量", classes="num")
-                    yield Input(id="price", placeholder="单价", classes="num")
-                yield Input(id="codes", placeholder="瓶码/箱码，空格分隔（Ctrl+T）")
+                    yield Field(id="product", placeholder="商品：编码/条码/拼音/名称，编码*数量")
+                    yield Field(id="qty", placeholder="数量", classes="num")
+                    yield Field(id="price", placeholder="单价", classes="num")
+                yield Field(id="codes", placeholder="瓶码/箱码，空格分隔（Ctrl+T）")
                 yield Static("", id="editor-msg")
                 with Horizontal(id="remarks-row"):
                     yield Label("备注", classes="field-label")
-                    yield Input(id="remarks", placeholder="送货要求、联系人等")
+                    yield Field(id="remarks", placeholder="送货要求、联系人等")
             yield Static("", id="price-panel")
         yield Static("", id="issues")
         yield Static("", id="totals")
@@ -141,12 +145,39 @@ class OrderEntryScreen(Screen[None]):
         self.query_one("#codes", Input).display = False
         self._show_type()
         self._refresh()
-        self.query_one("#customer", Input).focus()
+        self._focus("customer")
 
     # --- helpers ------------------------------------------------------------------------
 
     def _input(self, name: str) -> Input:
         return self.query_one(f"#{name}", Input)
+
+    def _focus(self, name: str) -> None:
+        """Move focus now (``Widget.focus`` is deferred; type-ahead must not be)."""
+        self.set_focus(self._input(name))
+
+    def action_enter(self) -> None:
+        """Enter always moves forward."""
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            if self.lines:
+                self._edit_line(focused.cursor_row)
+            return
+        if not isinstance(focused, Input):
+            return
+        name = focused.id or ""
+        if name == "customer":
+            self._customer_enter(focused.value)
+        elif name == "product":
+            self._product_enter(focused.value)
+        elif name == "qty":
+            self._qty_enter(focused.value)
+        elif name in ("price", "codes"):
+            self.commit_line()
+        elif name in ("settlement", "recipient"):
+            self._focus("product")
+        elif name == "remarks":
+            self._say("按 F9 过账打印，F8 挂单。", error=False)
 
     def _say(self, message: str, *, error: bool = True) -> None:
         style = "bold red" if error else "green"
@@ -199,10 +230,10 @@ class OrderEntryScreen(Screen[None]):
             and self.lines
         ):
             table = self.query_one("#lines", DataTable)
-            table.focus()
+            self.set_focus(table)
             table.move_cursor(row=table.row_count - 1)
         elif step > 0 and focused is not None and focused.id == "customer":
-            self._input("product").focus()
+            self._focus("product")
 
     @on(Input.Changed, "#customer")
     def _customer_typed(self, event: Input.Changed) -> None:
@@ -288,17 +319,16 @@ class OrderEntryScreen(Screen[None]):
 
     # --- customer -----------------------------------------------------------------------
 
-    @on(Input.Submitted, "#customer")
-    def _customer_enter(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    def _customer_enter(self, value: str) -> None:
+        text = value.strip()
         if self.customer is not None and text == self.customer.name:
-            self._input("product").focus()
+            self._focus("product")
             return
         if not text:
             if self.slip_type.has_customer:
                 self._say("请先选择客户：输入编码、拼音首字母或名称。")
             else:
-                self._input("product").focus()
+                self._focus("product")
             return
         code = self._popup_choice("customer", text)
         hits = [] if code else search_customers(self.db, text, 2)
@@ -312,7 +342,7 @@ class OrderEntryScreen(Screen[None]):
                 self._say(f"没有找到客户「{text}」，请检查编码或换个关键字。")
             return
         self.set_customer(quotes.customer(self.db, code))
-        self._input("product").focus()
+        self._focus("product")
 
     def set_customer(self, hit: CustomerHit) -> None:
         self.customer = hit
@@ -342,18 +372,17 @@ class OrderEntryScreen(Screen[None]):
 
     # --- product, quantity, price -------------------------------------------------------
 
-    @on(Input.Submitted, "#product")
-    def _product_enter(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    def _product_enter(self, value: str) -> None:
+        text = value.strip()
         if not text:
             self._hide_popup()
             if self.lines:
-                self._input("remarks").focus()  # Enter on an empty product cell ends the lines
+                self._focus("remarks")  # Enter on an empty product cell ends the lines
             else:
                 self._say("请输入商品。")
             return
         if self.current is not None and text == self.current.product.name:
-            self._input("qty").focus()
+            self._focus("qty")
             return
         code, qty = split_code_qty(text)
         chosen = self._popup_choice("product", code)
@@ -390,39 +419,30 @@ class OrderEntryScreen(Screen[None]):
         self._say("", error=False)
         if qty is not None:
             self._input("qty").value = qty
-            self._input("price").focus()
+            self._focus("price")
         else:
             self._input("qty").value = ""
-            self._input("qty").focus()
+            self._focus("qty")
 
-    @on(Input.Submitted, "#qty")
-    def _qty_enter(self, event: Input.Submitted) -> None:
+    def _qty_enter(self, value: str) -> None:
         try:
-            parse_quantity(event.value)
+            parse_quantity(value)
         except KaidanError as exc:
             self._say(exc.message)
             return
         self._say("", error=False)
-        self._input("price").focus()
-
-    @on(Input.Submitted, "#price")
-    def _price_enter(self, event: Input.Submitted) -> None:
-        self.commit_line()
-
-    @on(Input.Submitted, "#codes")
-    def _codes_enter(self) -> None:
-        self.commit_line()
+        self._focus("price")
 
     def commit_line(self) -> None:
         if self.current is None:
             self._say("请先选择商品。")
-            self._input("product").focus()
+            self._focus("product")
             return
         try:
             qty = parse_quantity(self._input("qty").value)
         except KaidanError as exc:
             self._say(exc.message)
-            self._input("qty").focus()
+            self._focus("qty")
             return
         try:
             price = parse_price(
@@ -430,7 +450,7 @@ class OrderEntryScreen(Screen[None]):
             )
         except KaidanError as exc:
             self._say(exc.message)
-            self._input("price").focus()
+            self._focus("price")
             return
         codes = tuple(self._input("codes").value.split())
         q = self.current
@@ -443,7 +463,7 @@ class OrderEntryScreen(Screen[None]):
         self._clear_editor()
         self._refresh()
         self._check()
-        self._input("product").focus()
+        self._focus("product")
 
     def _clear_editor(self) -> None:
         self.current = None
@@ -522,9 +542,7 @@ class OrderEntryScreen(Screen[None]):
             issues.append(f"• {self.check_result.error.message}\n", style="red")
         self.query_one("#issues", Static).update(issues)
 
-    @on(DataTable.RowSelected, "#lines")
-    def _edit_line(self, event: DataTable.RowSelected) -> None:
-        index = int(str(event.row_key.value))
+    def _edit_line(self, index: int) -> None:
         ln = self.lines[index]
         self.pick_product(ln.product.code, f"{format_qty(ln.qty)}")
         self.editing = index
@@ -545,12 +563,12 @@ class OrderEntryScreen(Screen[None]):
         self._refresh()
         self._check()
         self._say(f"已删除第 {index + 1} 行：{removed.product.name}", error=False)
-        self._input("product").focus()
+        self._focus("product")
 
     def action_trace_codes(self) -> None:
         codes = self._input("codes")
         codes.display = True
-        codes.focus()
+        self.set_focus(codes)
 
     def action_back(self) -> None:
         if self.query_one("#popup", OptionList).display:
@@ -558,13 +576,13 @@ class OrderEntryScreen(Screen[None]):
             return
         focused = self.focused
         if focused is self.query_one("#lines", DataTable):
-            self._input("product").focus()
+            self._focus("product")
         elif focused is not None and focused.id == "price":
-            self._input("qty").focus()
+            self._focus("qty")
         elif focused is not None and focused.id == "qty":
-            self._input("product").focus()
+            self._focus("product")
         elif focused is not None and focused.id in ("product", "remarks"):
-            self._input("customer").focus()
+            self._focus("customer")
 
     # --- live check ---------------------------------------------------------------------
 
@@ -603,7 +621,7 @@ class OrderEntryScreen(Screen[None]):
         self.query_one("#credit-banner", Static).update("")
         self.query_one("#price-panel", Static).update("")
         self._refresh()
-        self._input("customer").focus()
+        self._focus("customer")
 
     def action_hold(self) -> None:
         if not self.lines:
@@ -651,7 +669,7 @@ class OrderEntryScreen(Screen[None]):
         self.order_key = order.idempotency_key or self.order_key
         self._refresh()
         self._check()
-        self._input("product").focus()
+        self._focus("product")
         self._say(f"已调出挂单 #{slip_id}。", error=False)
 
     # --- F9: confirm, approve, post -----------------------------------------------------
@@ -661,11 +679,11 @@ class OrderEntryScreen(Screen[None]):
             return
         if self.slip_type.has_customer and self.customer is None:
             self._say("请先选择客户。")
-            self._input("customer").focus()
+            self._focus("customer")
             return
         if not self.lines:
             self._say("单据没有商品行。")
-            self._input("product").focus()
+            self._focus("product")
             return
         result = quotes.check(self.db, self.slip_in())
         self.check_result = result

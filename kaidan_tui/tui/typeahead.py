@@ -1,0 +1,54 @@
+"""Type-ahead: keystrokes land in the field that has focus *at the moment they were
+typed*, however fast a clerk or a barcode scanner types.
+
+Textual delivers a key to the focused widget through that widget's own message queue,
+while Enter (a screen binding) is handled by the app. A fast typist's next characters can
+then overtake the Enter and land in the old field. Here the app applies editing keys to
+the focused ``Input`` itself, in key order, and screens move focus synchronously, so the
+order of keys is the only order that matters. Nothing is dropped or repeated.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input
+from textual.widgets.input import Selection
+
+
+def apply_key(focused: Widget | None, event: events.Key) -> bool:
+    """Apply an editing key to the focused Input now; True when it was consumed."""
+    if not isinstance(focused, Input) or focused.disabled:
+        return False
+    if event.is_printable and event.character:
+        selection = focused.selection
+        if selection.is_empty:
+            focused.insert_text_at_cursor(event.character)
+        else:
+            focused.replace(event.character, *selection)
+        return True
+    if event.key == "backspace":
+        focused.action_delete_left()
+        return True
+    return False
+
+
+class Field(Input):
+    """An Input whose select-all-on-focus happens synchronously (see TypeAheadScreen)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class TypeAheadFocus:
+    """Screen mixin: a focus change selects the field's whole value at once, so the next
+    key replaces it (Input's own select-on-focus runs later, after type-ahead)."""
+
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        Screen.set_focus(self, widget, scroll_visible, from_app_focus)  # type: ignore[arg-type]
+        if isinstance(widget, Input) and not from_app_focus:
+            widget.selection = Selection(0, len(widget.value))
