@@ -116,3 +116,63 @@ def test_customers_prices_stock(empty_db: Database, tmp_path: Path) -> None:
     (tmp_path / "pr.csv").write_text("product,price,tier\nP001,10.00,二批价\n", encoding="utf-8")
     with pytest.raises(ImportFailed, match="低于该商品最低价"):
         import_file(empty_db, "prices", tmp_path / "pr.csv")
+
+
+def test_short_file_does_not_wipe_other_columns(demo_db: Database, tmp_path: Path) -> None:
+    with demo_db.read() as s:
+        before = s.exec(select(Product).where(Product.code == "JS0051")).one()
+    path = tmp_path / "p.csv"
+    path.write_text(
+        f"code,name,spec,unit,price\nJS0051,{before.name},x,瓶,1200\n", encoding="utf-8"
+    )
+    import_file(demo_db, "products", path)
+    with demo_db.read() as s:
+        after = s.exec(select(Product).where(Product.code == "JS0051")).one()
+    assert str(after.list_price) == "1200.00"
+    assert (after.barcode, after.floor_price, after.coded) == (
+        before.barcode,
+        before.floor_price,
+        True,
+    )
+    (tmp_path / "c.csv").write_text("code,name\nK0015,改名客户\n", encoding="utf-8")
+    import_file(demo_db, "customers", tmp_path / "c.csv")
+    with demo_db.read() as s:
+        c = s.exec(select(Customer).where(Customer.code == "K0015")).one()
+    assert (c.name, c.settlement) == ("改名客户", "月结") and c.credit_limit > 0
+
+
+def test_barcode_taken_by_another_product_is_refused(demo_db: Database, tmp_path: Path) -> None:
+    with demo_db.read() as s:
+        taken = s.exec(select(Product).where(Product.code == "YL0001")).one().barcode
+    path = tmp_path / "p.csv"
+    path.write_text(
+        f"code,name,spec,unit,price,barcode\nNEW1,新品,1,箱,5,{taken}\n", encoding="utf-8"
+    )
+    with pytest.raises(ImportFailed, match="已属于商品「YL0001」"):
+        import_file(demo_db, "products", path)
+
+
+def test_price_reimport_updates_instead_of_piling_up(demo_db: Database) -> None:
+    from kaidan_tui.db.models import AgreedPrice
+    from kaidan_tui.services.setup import data_dir
+
+    with demo_db.read() as s:
+        count = len(s.exec(select(AgreedPrice)).all())
+    result = import_file(demo_db, "prices", data_dir() / "prices.csv")
+    assert result.created == 0 and result.updated > 0
+    with demo_db.read() as s:
+        assert len(s.exec(select(AgreedPrice)).all()) == count
+
+
+def test_bad_price_and_stock_rows(empty_db: Database, tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text(HEADER + ROWS, encoding="utf-8")
+    import_file(empty_db, "products", tmp_path / "p.csv")
+    (tmp_path / "t.csv").write_text(
+        "product,price,tier,valid_from\nP001,50,二批价,2026-01-01\n", encoding="utf-8"
+    )
+    with pytest.raises(ImportFailed, match="等级价不分日期"):
+        import_file(empty_db, "prices", tmp_path / "t.csv")
+    for bad in ("NaN", "1e20", "-1", "abc"):
+        (tmp_path / "s.csv").write_text(f"product,qty\nP001,{bad}\n", encoding="utf-8")
+        with pytest.raises(ImportFailed, match="第 2 行「qty」列"):
+            import_file(empty_db, "stock", tmp_path / "s.csv")

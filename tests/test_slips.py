@@ -175,6 +175,8 @@ def test_nothing_is_deleted_through_the_orm(demo_db: Database, clerk: UserInfo) 
         "UPDATE slip SET total_amount = total_amount + 100 WHERE id = :id",
         "UPDATE slip SET number = 'XS20269999' WHERE id = :id",
         "UPDATE slip SET status = 'draft' WHERE id = :id",
+        "UPDATE slip SET cust_name = '别人' WHERE id = :id",
+        "UPDATE slip SET approver_id = NULL, cust_code = 'K0001' WHERE id = :id",
         "UPDATE slip_line SET price = 1 WHERE slip_id = :id",
         "DELETE FROM slip_line WHERE slip_id = :id",
         "INSERT INTO slip_line (slip_id, line_no, product_id, code, name, spec, unit, qty, price, amount, price_source, approval_reason, is_gift, remarks) VALUES (:id, 99, 1, 'X', 'X', '', '', 1000, 100, 100, 'manual', '', 0, '')",  # noqa: E501
@@ -195,9 +197,14 @@ def test_raw_sql_cannot_change_posted_money_or_delete(
 
 def test_void_transition_is_allowed_but_not_back(demo_db: Database, clerk: UserInfo) -> None:
     res = slips.post(demo_db, _sale(), user=clerk)
+    with pytest.raises(IntegrityError, match="reason"), demo_db.write() as s:
+        s.execute(text("UPDATE slip SET status='void' WHERE id=:id"), {"id": res.slip_id})
     with demo_db.write() as s:
         s.execute(
-            text("UPDATE slip SET status='void', void_reason='test' WHERE id=:id"),
+            text(
+                "UPDATE slip SET status='void', void_reason='test', voided_by_id=3, "
+                "voided_at=posted_at WHERE id=:id"
+            ),
             {"id": res.slip_id},
         )
     with pytest.raises(IntegrityError), demo_db.write() as s:
@@ -226,7 +233,9 @@ def test_last_price_and_stock_invariant(
     order = _sale(lines=[LineIn(product="YL0002", qty="2", price="60.00")])
     slips.post(demo_db, order, user=clerk, approver=supervisor)
     gift = _sale(lines=[LineIn(product="YL0002", qty="1", is_gift=True)])
-    slips.post(demo_db, gift, user=clerk)
+    with pytest.raises(PolicyViolation, match="赠品"):
+        slips.post(demo_db, gift, user=clerk)  # a free line on a sale needs a supervisor
+    slips.post(demo_db, gift, user=clerk, approver=supervisor)
     with demo_db.read() as s:
         cust, prod = customer_by_code(s, "K0015"), product_by_code(s, "YL0002")
         assert price_facts(s, cust, prod).last_price == D("60.00")  # the gift did not count
@@ -244,3 +253,37 @@ def test_last_price_and_stock_invariant(
             ).all()
         )
     assert on_hand == moved  # stock is always the sum of its movements
+
+
+def test_return_above_price_paid_and_dates(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    from datetime import date, timedelta
+
+    paid = slips.post(demo_db, _sale(lines=[LineIn(product="YL0001", qty="2")]), user=clerk)
+    assert paid.number
+    high = _sale(type="return", lines=[LineIn(product="YL0001", qty="1", price="999.00")])
+    with pytest.raises(PolicyViolation, match="高于客户上次售价"):
+        slips.post(demo_db, high, user=clerk)
+    with demo_db.read() as s:
+        facts_price = slips.prepare(
+            s, _sale(type="return", lines=[LineIn(product="YL0001", qty="1")])
+        )
+    assert facts_price.blocking == []  # the policy price itself is fine
+    past = _sale(business_date=date.today() - timedelta(days=30))
+    with pytest.raises(PolicyViolation, match="补单"):
+        slips.post(demo_db, past, user=clerk)
+    assert slips.post(demo_db, past, user=clerk, approver=supervisor).number
+    with pytest.raises(InputError, match="未来"):
+        slips.post(demo_db, _sale(business_date=date.today() + timedelta(days=1)), user=clerk)
+
+
+def test_policy_price_below_a_raised_floor_is_caught(demo_db: Database, clerk: UserInfo) -> None:
+    from kaidan_tui.db.models import Product
+
+    with demo_db.write() as s:
+        p = s.exec(select(Product).where(Product.code == "YL0001")).one()
+        p.floor_price = p.list_price  # floor raised above every tier price
+        s.add(p)
+    with pytest.raises(PolicyViolation, match="低于最低限价"):
+        slips.post(demo_db, _sale(lines=[LineIn(product="YL0001", qty="1")]), user=clerk)

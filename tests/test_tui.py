@@ -44,3 +44,28 @@ async def test_wrong_pin_then_login_and_pinyin_search(demo_db: Database) -> None
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert str(table.get_row_at(0)[0]) == "K0001"
+
+
+async def test_markup_in_names_is_shown_as_text(demo_db: Database) -> None:
+    from sqlmodel import select
+
+    from kaidan_tui.db.models import Product
+
+    with demo_db.write() as s:
+        p = s.exec(select(Product).where(Product.code == "YL0001")).one()
+        p.name = "测试[/]坏名[b]粗\x1b[31m"
+        s.add(p)
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _login(pilot, "[/]", "1")  # markup in the code field: a message, no crash
+        assert "[/]" in str(app.screen.query_one("#login-error", Static).render())
+        await pilot.press("home", "ctrl+k", *"1001", "enter", *"1234", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press(*"YL0001")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#results", DataTable)
+        assert str(table.get_row_at(0)[1]) == "测试[/]坏名[b]粗[31m"  # ESC removed on save

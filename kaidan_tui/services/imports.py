@@ -30,7 +30,13 @@ from kaidan_tui.db.models import (
 )
 from kaidan_tui.domain.enums import Channel, CreditPolicy, Settlement
 from kaidan_tui.domain.errors import KaidanError
-from kaidan_tui.domain.money import normalise_number_text, parse_amount, parse_price, quantity
+from kaidan_tui.domain.money import (
+    MAX_QTY,
+    normalise_number_text,
+    parse_amount,
+    parse_price,
+    quantity,
+)
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit
 
@@ -220,6 +226,16 @@ def _bool(text: str) -> bool:
     raise ValueError(text)
 
 
+def _stock_qty(text: str) -> Decimal:
+    """A stock count: zero allowed (unlike an order line), never negative or absurd."""
+    value = Decimal(normalise_number_text(text))
+    if not value.is_finite() or value < 0 or value > MAX_QTY:
+        raise KaidanError(f"库存数量「{text}」不合理：应为 0 到 {MAX_QTY} 之间的数字")
+    if value != value.quantize(Decimal("0.001")):
+        raise KaidanError(f"库存数量「{text}」小数位太多，最多三位")
+    return quantity(value)
+
+
 def _date(text: str) -> date:
     return date.fromisoformat(normalise_number_text(text).replace("/", "-"))
 
@@ -279,6 +295,10 @@ PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+_PRODUCT_FIELD = {"list_price": "price"}
+_CUSTOMER_FIELD = {"ledger_id": "ledger"}
+
+
 def _products(
     session: Session, header: list[str], body: list[tuple[int, list[str]]], dry: bool
 ) -> ImportResult:
@@ -308,13 +328,24 @@ def _products(
             r.bad("floor_price", f"最低价 {fp} 高于单价 {lp}")
         if item["tax_rate"] is None:
             item["tax_rate"] = Decimal("0.13")
+        # Only the columns the file has: a short file must not wipe what it does not mention.
+        item = {k: v for k, v in item.items() if _PRODUCT_FIELD.get(k, k) in index}
         parsed.append(item | {"_row": number})
     _check_unique([(p["_row"], p["code"]) for p in parsed], "code", problems)
-    _check_unique([(p["_row"], p["barcode"] or "") for p in parsed], "barcode", problems)
+    _check_unique([(p["_row"], p.get("barcode") or "") for p in parsed], "barcode", problems)
+    if problems:
+        raise ImportFailed(problems)
+    existing = {p.code: p for p in session.exec(select(Product)).all()}
+    owner = {p.barcode: p.code for p in existing.values() if p.barcode}
+    for item in parsed:
+        code, barcode = item["code"], item.get("barcode")
+        if barcode and owner.get(barcode, code) != code:
+            problems.append(
+                Problem(item["_row"], "barcode", f"条码「{barcode}」已属于商品「{owner[barcode]}」")
+            )
     if problems:
         raise ImportFailed(problems)
     result = ImportResult("products", len(parsed), dry_run=dry)
-    existing = {p.code: p for p in session.exec(select(Product)).all()}
     for item in parsed:
         item.pop("_row")
         row = existing.get(item["code"])
@@ -389,6 +420,7 @@ def _customers(
         }
         if item["credit_limit"] < 0:
             r.bad("credit_limit", "信用额度不能为负")
+        item = {k: v for k, v in item.items() if _CUSTOMER_FIELD.get(k, k) in index}
         parsed.append(item | {"_row": number})
     _check_unique([(p["_row"], p["code"]) for p in parsed], "code", problems)
     if problems:
@@ -433,7 +465,7 @@ def _prices(
     customers = {c.code: c.id for c in session.exec(select(Customer)).all()}
     problems: list[Problem] = []
     tiers: dict[tuple[int, str], tuple[int, Decimal]] = {}
-    agreed: list[AgreedPrice] = []
+    agreed_rows: dict[tuple[int, int, date | None], tuple[int, Decimal, date | None]] = {}
     for number, cells in body:
         r = _Row(number, cells, index, problems)
         code = r.need("product").upper()
@@ -454,21 +486,18 @@ def _prices(
             continue
         if product.floor_price is not None and price < product.floor_price:
             r.bad("price", f"价格 {price} 低于该商品最低价 {product.floor_price}")
+        if tier and (vf or vt):
+            r.bad("valid_from", "等级价不分日期；有期限的价格请作为协议价（填客户编码）导入")
         if tier:
             key = (product.id, tier)
             if key in tiers:
                 r.bad("tier", f"与第 {tiers[key][0]} 行重复（同一商品同一价格等级）")
             tiers[key] = (number, price)
         elif cust:
-            agreed.append(
-                AgreedPrice(
-                    customer_id=customers[cust] or 0,
-                    product_id=product.id,
-                    price=price,
-                    valid_from=vf,
-                    valid_to=vt,
-                )
-            )
+            akey = (customers[cust] or 0, product.id, vf)
+            if akey in agreed_rows:
+                r.bad("customer", f"与第 {agreed_rows[akey][0]} 行重复（同一客户、商品、生效日期）")
+            agreed_rows[akey] = (number, price, vt)
     if problems:
         raise ImportFailed(problems)
     result = ImportResult("prices", len(body), dry_run=dry)
@@ -484,9 +513,25 @@ def _prices(
             if not dry:
                 row.price = price
                 session.add(row)
-    result.created += len(agreed)
-    if not dry:
-        session.add_all(agreed)
+    known = {
+        (a.customer_id, a.product_id, a.valid_from): a
+        for a in session.exec(select(AgreedPrice)).all()
+    }
+    for (cid, pid, vf), (_, price, vt) in agreed_rows.items():
+        found = known.get((cid, pid, vf))
+        if found is None:
+            result.created += 1
+            if not dry:
+                session.add(
+                    AgreedPrice(
+                        customer_id=cid, product_id=pid, price=price, valid_from=vf, valid_to=vt
+                    )
+                )
+        else:
+            result.updated += 1
+            if not dry:
+                found.price, found.valid_to = price, vt
+                session.add(found)
     return result
 
 
@@ -521,9 +566,7 @@ def _stock(
         wh_id = warehouses.get(wh_code) if wh_code else (default_wh.id if default_wh else None)
         if wh_id is None:
             r.bad("warehouse", f"仓库「{wh_code}」不存在")
-        qty = r.parsed("qty", lambda t: quantity(Decimal(normalise_number_text(t))))
-        if qty is not None and qty < 0:
-            r.bad("qty", "库存数量不能为负")
+        qty = r.parsed("qty", _stock_qty)
         pid = products.get(code)
         if pid is None or wh_id is None or qty is None:
             continue

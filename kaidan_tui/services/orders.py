@@ -43,6 +43,17 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _flag(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "是"):
+        return True
+    if text in ("", "0", "false", "no", "否"):
+        return False
+    raise ValueError(f"{where}「{value}」应为 true 或 false")
+
+
 def _slip_type(value: Any) -> SlipType:
     try:
         return SlipType.parse(str(value or "sale"))
@@ -63,7 +74,7 @@ def order_from_mapping(item: dict[str, Any]) -> SlipIn:
                 product=str(line["product"]),
                 qty=_text(line["qty"]) or "",
                 price=_text(line.get("price")),
-                is_gift=bool(line.get("gift", False)),
+                is_gift=_flag(line.get("gift", False), f"第 {n} 个商品行的 gift"),
                 trace_codes=[str(c) for c in line.get("trace_codes", [])],
                 remarks=str(line.get("remarks", "")),
             )

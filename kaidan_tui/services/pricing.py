@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -139,6 +139,8 @@ def remember_last_prices(session: Session, slip: Slip, lines: Sequence[PaidLine]
     """After a sale is posted: these are now the customer's last prices (gifts excluded)."""
     if slip.customer_id is None or slip.type != SlipType.SALE.value or slip.posted_at is None:
         return
+    if slip.business_date < slip.posted_at.date() - timedelta(days=1):
+        return  # a back-dated slip (补单) is not the customer's latest price
     paid = {ln.product_id: ln for ln in lines if not ln.is_gift}
     if paid:
         session.execute(

@@ -201,7 +201,12 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     raise: they are listed in ``issues`` for the caller to show, approve or hold.
     """
     kind = slip_in.type
-    business_date = slip_in.business_date or on or datetime.now().date()
+    today = datetime.now().date()
+    business_date = slip_in.business_date or on or today
+    if business_date > today:
+        raise InputError(
+            f"单据日期 {business_date} 晚于今天，不能开未来日期的单。", field="business_date"
+        )
     customer: Customer | None = None
     if slip_in.customer and slip_in.customer.strip():
         customer = customer_by_code(session, slip_in.customer)
@@ -249,12 +254,34 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             source = PriceSource.MANUAL
             if suggestion is not None and price == suggestion.price:
                 source = suggestion.source
-            if kind is SlipType.SALE and facts is not None and suggestion is not None:
-                issues += check_price(price, facts, suggestion, line_no=n, product_label=label)
         elif suggestion is not None:
             price, source = suggestion.price, suggestion.source
         else:
             price, source = product.list_price, PriceSource.LIST
+        gift_line = raw.is_gift or kind is SlipType.GIFT
+        if kind is SlipType.SALE and raw.is_gift:
+            issues.append(
+                PolicyIssue(
+                    "gift_line",
+                    f"第{n}行{label}为赠品（0 元出库），需主管审批",
+                    line_no=n,
+                    field="price",
+                )
+            )
+        elif kind is SlipType.SALE and facts is not None and suggestion is not None:
+            # floor and policy, whether the price was typed or came from policy
+            issues += check_price(price, facts, suggestion, line_no=n, product_label=label)
+        elif kind is SlipType.RETURN and facts is not None and suggestion is not None:
+            paid = facts.last_price if facts.last_price is not None else suggestion.price
+            if price > paid:
+                issues.append(
+                    PolicyIssue(
+                        "return_price_high",
+                        f"第{n}行{label}退货单价 {price} 高于客户上次售价 {paid}，需主管审批",
+                        line_no=n,
+                        field="price",
+                    )
+                )
         if kind is SlipType.RETURN and price == 0:
             raise InputError(f"第{n}行：退货单价不能为 0（D10），请输入实际单价。", field="price")
         codes = [c for c in (clean_text(x) for x in raw.trace_codes) if c]
@@ -279,7 +306,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
                 source=source,
                 policy=suggestion,
                 facts=facts,
-                is_gift=raw.is_gift or kind is SlipType.GIFT,
+                is_gift=gift_line,
                 trace_codes=codes,
                 remarks=clean_text(raw.remarks),
                 issues=issues,
@@ -328,6 +355,15 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         )
         issues += check_credit(settlement, total_amount, facts_c)
 
+    if business_date < today:
+        issues.append(
+            PolicyIssue(
+                "backdated",
+                f"补单：单据日期 {business_date} 早于今天，需主管审批",
+                field="business_date",
+            )
+        )
+
     if kind.needs_supervisor:
         issues.append(
             PolicyIssue(
@@ -359,6 +395,15 @@ def next_number(session: Session, ledger: Ledger, kind: SlipType, year: int) -> 
     transaction that aborts gives its number back: numbers are gap-free.
     """
     assert ledger.id is not None
+    # Make sure the series row exists without racing another counter (PostgreSQL), then
+    # lock it and step it. On SQLite the write lock is already held.
+    session.execute(
+        text(
+            "INSERT INTO number_counter (ledger_id, slip_type, year, last_seq) "
+            "VALUES (:l, :t, :y, 0) ON CONFLICT DO NOTHING"
+        ),
+        {"l": ledger.id, "t": kind.value, "y": year},
+    )
     counter = session.exec(
         select(NumberCounter)
         .where(
@@ -368,10 +413,8 @@ def next_number(session: Session, ledger: Ledger, kind: SlipType, year: int) -> 
         )
         .with_for_update()
     ).first()
-    if counter is None:
-        counter = NumberCounter(ledger_id=ledger.id, slip_type=kind.value, year=year, last_seq=1)
-    else:
-        counter.last_seq += 1
+    assert counter is not None
+    counter.last_seq += 1
     session.add(counter)
     session.flush()
     seq = counter.last_seq

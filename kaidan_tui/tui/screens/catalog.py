@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -76,18 +77,18 @@ class CatalogScreen(TypeAheadFocus, Screen[None]):
         table = self.query_one("#results", DataTable)
         table.clear()
         for h in hits:
+            cells: tuple[str, ...]
             if isinstance(h, ProductHit):
-                table.add_row(
+                cells = (
                     h.code,
                     h.name,
                     h.spec,
                     h.unit,
                     format_money(h.list_price),
                     format_qty(h.stock),
-                    key=h.code,
                 )
             else:
-                table.add_row(
+                cells = (
                     h.code,
                     h.name,
                     h.channel,
@@ -95,12 +96,13 @@ class CatalogScreen(TypeAheadFocus, Screen[None]):
                     h.settlement,
                     format_money(h.balance),
                     format_money(h.credit_limit),
-                    key=h.code,
                 )
+            # Text, never markup: a name like "[/]" or "[b]" is shown as typed.
+            table.add_row(*(Text(c) for c in cells), key=h.code)
         status = f"找到 {len(hits)} 条" if query.strip() else ""
         if query.strip() and not hits:
             status = f"没有找到「{query}」，试试编码、拼音首字母或名称中的字"
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).update(Text(status))
 
     def action_toggle_kind(self) -> None:
         self.kind = "customer" if self.kind == "product" else "product"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -58,7 +59,7 @@ class LoginScreen(TypeAheadFocus, Screen[UserInfo]):
         self.app.call_from_thread(self.dismiss, user)
 
     def _show_error(self, message: str, field: str | None) -> None:
-        self.query_one("#login-error", Static).update(message)
+        self.query_one("#login-error", Static).update(Text(message))
         pin = self.query_one("#pin", Input)
         pin.value = ""
         if field == "code":

@@ -420,10 +420,21 @@ SQLITE_OBJECTS: list[str] = [
         OR NEW.customer_id IS NOT OLD.customer_id OR NEW.business_date IS NOT OLD.business_date
         OR NEW.settlement IS NOT OLD.settlement OR NEW.warehouse_id IS NOT OLD.warehouse_id
         OR NEW.maker_id IS NOT OLD.maker_id OR NEW.posted_at IS NOT OLD.posted_at
+        OR NEW.cust_code IS NOT OLD.cust_code OR NEW.cust_name IS NOT OLD.cust_name
+        OR NEW.channel IS NOT OLD.channel OR NEW.recipient IS NOT OLD.recipient
+        OR NEW.approver_id IS NOT OLD.approver_id OR NEW.reverses_id IS NOT OLD.reverses_id
+        OR NEW.idempotency_key IS NOT OLD.idempotency_key OR NEW.created_at IS NOT OLD.created_at
+        OR (OLD.status IN ('void', 'reversed') AND (NEW.void_reason IS NOT OLD.void_reason
+            OR NEW.voided_by_id IS NOT OLD.voided_by_id OR NEW.voided_at IS NOT OLD.voided_at))
         OR NEW.status IN {_OPEN}
         OR (OLD.status IN ('void', 'reversed') AND NEW.status IS NOT OLD.status)
     )
     BEGIN SELECT RAISE(ABORT, 'kaidan: a posted slip cannot be changed (void or reverse it)'); END""",
+    # D4: a void carries its reason, who approved it and when.
+    """CREATE TRIGGER kd_slip_void_needs_reason BEFORE UPDATE OF status ON slip
+    WHEN NEW.status = 'void' AND OLD.status != 'void' AND (
+        trim(NEW.void_reason) = '' OR NEW.voided_by_id IS NULL OR NEW.voided_at IS NULL)
+    BEGIN SELECT RAISE(ABORT, 'kaidan: a void needs a reason, a supervisor and a time'); END""",
     f"""CREATE TRIGGER kd_slip_posted_needs_number BEFORE UPDATE OF status ON slip
     WHEN NEW.status NOT IN {_OPEN} AND (NEW.number IS NULL OR NEW.seq IS NULL)
     BEGIN SELECT RAISE(ABORT, 'kaidan: a posted slip must carry its number'); END""",
