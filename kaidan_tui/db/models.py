@@ -299,17 +299,23 @@ class Payment(SQLModel, table=True):
 
 class PrintJob(SQLModel, table=True):
     __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_status", "status", "printer"),)
 
     id: int | None = Field(default=None, primary_key=True)
     slip_id: int = Field(foreign_key="slip.id", index=True)
     printer: str = Field(max_length=50)
-    status: str = Field(default="pending", max_length=16)  # pending/sent/uncertain/failed
+    status: str = Field(default="pending", max_length=16)  # JobStatus
     reprint_no: int = 0
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
     user_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=_now)
     sent_at: datetime | None = None
+    claimed_at: datetime | None = None
+    station: str = Field(default="", max_length=64)  # the counter (host) that claimed it
+    resolved_by_id: int | None = None  # who answered "did it print?" for an uncertain job
+    resolved_at: datetime | None = None
+    note: str = Field(default="", max_length=200)
 
 
 class AuditLog(SQLModel, table=True):

@@ -167,3 +167,24 @@ class PriceSource(StrEnum):
             "po": "订单价",
             "gift": "赠品",
         }[self.value]
+
+
+class JobStatus(StrEnum):
+    """A print job in the spool. Only ``pending`` jobs are sent; nothing is ever dropped."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNCERTAIN = "uncertain"
+    REPLACED = "replaced"
+    """Was uncertain; the clerk said it did not print, a 补打 job replaces it."""
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "待打印",
+            "sending": "正在打印",
+            "sent": "已打印",
+            "uncertain": "不确定是否打出",
+            "replaced": "未打出，已补打",
+        }[self.value]

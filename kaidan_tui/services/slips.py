@@ -54,7 +54,7 @@ from kaidan_tui.domain.pricing import (
     policy_price,
 )
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services import audit, settings
+from kaidan_tui.services import audit, settings, spool
 from kaidan_tui.services.catalog import (
     customer_balance,
     customer_by_code,
@@ -568,12 +568,15 @@ def post(
     user: UserInfo,
     approver: UserInfo | None = None,
     held_id: int | None = None,
+    printer: str | None = None,
 ) -> PostResult:
     """Post a slip: validate, number, move stock, audit — one transaction.
 
     Posting twice with the same ``idempotency_key`` returns the first result and creates
     nothing. Blocking policy issues raise :class:`PolicyViolation` unless ``approver`` (a
     supervisor verified by :func:`kaidan_tui.services.users.approve`) covers them.
+    With ``printer``, the slip's print job is queued in the same transaction, so a
+    posted slip is never left without its print (see :mod:`kaidan_tui.services.spool`).
     """
     if approver is not None and not approver.is_supervisor:
         raise PolicyViolation([PolicyIssue("approval", "审批人不是主管")])
@@ -624,6 +627,8 @@ def post(
             approver=approver.code if needs and approver else None,
             approved=[i.message for i in needs],
         )
+        if printer:
+            spool.enqueue(session, slip.id, printer, user_id=user.id)
         return PostResult(
             slip.id,
             number,

@@ -1,0 +1,91 @@
+"""ESC/POS receipt printers (80 mm = 48 columns, 58 mm = 32), through python-escpos.
+
+python-escpos 3.1 has traps for Chinese text, so the text is encoded here and sent raw:
+
+- its text path has no GBK/GB18030 profile and never sends ``FS &`` (Chinese mode), so
+  hanzi come out as code-page garbage: we send ``FS &`` and GB18030 bytes ourselves;
+- ``¥`` is not in the printers' Chinese font: :func:`~kaidan_tui.printing.text.sanitise`
+  turns it into the full-width ``￥``;
+- ``ESC !`` double size does not enlarge hanzi: titles use ``GS !``;
+- importing it calls ``logging.basicConfig()``, which would scribble on the TUI: the
+  root logger gets a handler before the lazy import (:func:`load_escpos`).
+
+The library is used for what it does well: the cut and cash-drawer commands (and the
+USB and serial connections in :mod:`kaidan_tui.printing.transport`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+
+from kaidan_tui.printing.layout import Page
+
+ESC = b"\x1b"
+FS = b"\x1c"
+GS = b"\x1d"
+INIT = ESC + b"@"
+CHINESE_ON = FS + b"&"
+BOLD_ON, BOLD_OFF = ESC + b"E\x01", ESC + b"E\x00"
+DOUBLE_ON, DOUBLE_OFF = GS + b"!\x11", GS + b"!\x00"
+LF = b"\n"
+
+
+def load_escpos() -> ModuleType:
+    """Import ``escpos.printer`` without letting it configure logging for the app."""
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+    import importlib
+
+    return importlib.import_module("escpos.printer")
+
+
+@cache
+def library_commands(cut: str, drawer_pin: int) -> tuple[bytes, bytes]:
+    """The feed-and-cut and the drawer-kick bytes, as python-escpos makes them."""
+    printer = load_escpos().Dummy()
+    printer.cut(mode=cut)
+    cut_bytes: bytes = printer.output
+    printer.clear()
+    printer.cashdraw(drawer_pin)
+    drawer_bytes: bytes = printer.output
+    return cut_bytes, drawer_bytes
+
+
+@dataclass(frozen=True)
+class ReceiptSetup:
+    cut: str = "PART"
+    """``FULL`` or ``PART`` (partial cut keeps the parts hanging together)."""
+    drawer_pin: int = 2
+    encoding: str = "gb18030"
+
+
+def encode_part(pages: Sequence[Page], setup: ReceiptSetup) -> bytes:
+    out = bytearray(INIT + CHINESE_ON)
+    for page in pages:
+        for row in page.rows:
+            if row.double:
+                out += DOUBLE_ON
+            if row.bold:
+                out += BOLD_ON
+            out += row.text.encode(setup.encoding, errors="replace")
+            if row.bold:
+                out += BOLD_OFF
+            if row.double:
+                out += DOUBLE_OFF
+            out += LF
+    cut, _ = library_commands(setup.cut, setup.drawer_pin)
+    return bytes(out + cut)
+
+
+def encode(parts: Sequence[Sequence[Page]], setup: ReceiptSetup, *, kick_drawer: bool) -> bytes:
+    """Every part separately, each ending in a cut; the drawer opens first (现款)."""
+    _, drawer = library_commands(setup.cut, setup.drawer_pin)
+    out = bytearray(drawer if kick_drawer else b"")
+    for pages in parts:
+        out += encode_part(pages, setup)
+    return bytes(out)

@@ -1,0 +1,394 @@
+"""The print spool: printing never loses a slip and never prints it twice unmarked.
+
+- The print job is written in the transaction that posts the slip (``enqueue``); the
+  slip is safe on disk before any printer is touched.
+- :func:`run_once` claims pending jobs one at a time (``pending → sending`` in its own
+  transaction, so two counters never send the same job), renders, sends, and records
+  the outcome. A printer that cannot take the job leaves it ``pending`` with the reason;
+  the next run retries. Jobs survive restarts because they live in the store.
+- A connection that dropped mid-job makes the job ``uncertain``, and so does a job found
+  ``sending`` long after its claim (the process died mid-send). Only the clerk can say
+  whether it printed (:func:`resolve`); if not, the replacement is a 补打 copy.
+- Every reprint is numbered (补打 n) and every outcome is in the audit log.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import CursorResult, func, update
+from sqlmodel import Session, col, select
+
+from kaidan_tui.db.engine import Database, default_data_dir, sqlite_path
+from kaidan_tui.db.models import PrintJob, Slip, SlipLine, SlipLineCode, User
+from kaidan_tui.domain.enums import JobStatus, SlipStatus, SlipType
+from kaidan_tui.domain.errors import NotFound, StateError
+from kaidan_tui.printing import config as printer_config
+from kaidan_tui.printing.config import PrinterConfig, PrintersConfig
+from kaidan_tui.printing.layout import DocLine, SlipDoc
+from kaidan_tui.printing.render import preview, render
+from kaidan_tui.printing.transport import PrinterUnavailable, PrinterUncertain, send
+from kaidan_tui.services import audit
+from kaidan_tui.services.users import UserInfo
+
+STALE_AFTER = timedelta(minutes=2)
+"""A job still ``sending`` this long after its claim was interrupted: it is uncertain."""
+
+STATION = socket.gethostname()[:64]
+
+
+def load_printers(db: Database, path: str | Path | None = None) -> PrintersConfig:
+    """``printers.toml`` for this store; ``{data}`` is the folder of the SQLite file."""
+    store = sqlite_path(db.url)
+    return printer_config.load(path, data_dir=store.parent if store else default_data_dir())
+
+
+# -- building the document --------------------------------------------------------------
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(User.id, User.name).where(col(User.id).in_(wanted))).all()
+    return {uid: name for uid, name in rows if uid is not None}
+
+
+def slip_document(
+    session: Session, slip_id: int, *, reprint_no: int = 0, printed_at: datetime | None = None
+) -> SlipDoc:
+    """The slip as it was posted, ready for :func:`~kaidan_tui.printing.layout.layout`."""
+    from kaidan_tui.db.models import Ledger
+
+    slip = session.get(Slip, slip_id)
+    if slip is None or slip.number is None:
+        raise NotFound(f"找不到已过账的单据（编号 {slip_id}）")
+    ledger = session.get(Ledger, slip.ledger_id)
+    kind = SlipType(slip.type)
+    sign = Decimal(-1) if kind is SlipType.RETURN else Decimal(1)
+    lines = session.exec(
+        select(SlipLine).where(SlipLine.slip_id == slip_id).order_by(col(SlipLine.line_no))
+    ).all()
+    codes: dict[int, list[str]] = {}
+    line_ids = [ln.id for ln in lines if ln.id is not None]
+    if line_ids:
+        for line_id, code in session.exec(
+            select(SlipLineCode.line_id, SlipLineCode.code)
+            .where(col(SlipLineCode.line_id).in_(line_ids))
+            .order_by(col(SlipLineCode.id))
+        ):
+            codes.setdefault(line_id, []).append(code)
+    names = _names(session, {slip.maker_id, slip.approver_id})
+    reference = ""
+    if slip.reverses_id is not None:
+        original = session.get(Slip, slip.reverses_id)
+        reference = f"红冲原单：{original.number}" if original and original.number else ""
+    return SlipDoc(
+        header=ledger.header if ledger else "",
+        title=kind.slip_title,
+        number=slip.number,
+        business_date=slip.business_date,
+        lines=tuple(
+            DocLine(
+                no=ln.line_no,
+                code=ln.code,
+                name=ln.name,
+                spec=ln.spec,
+                unit=ln.unit,
+                qty=ln.qty * sign,
+                price=ln.price,
+                amount=ln.amount * sign,
+                remarks=ln.remarks,
+                codes=tuple(codes.get(ln.id or 0, ())),
+                is_gift=ln.is_gift,
+            )
+            for ln in lines
+        ),
+        total_qty=slip.total_qty * sign,
+        total_amount=slip.total_amount * sign,
+        maker=names.get(slip.maker_id, ""),
+        cust_code=slip.cust_code,
+        cust_name=slip.cust_name,
+        contact=slip.cust_contact,
+        phone=slip.cust_phone,
+        address=slip.cust_address,
+        channel=slip.channel,
+        freight_station=slip.freight_station,
+        freight_phone=slip.freight_phone,
+        store_code=slip.store_code,
+        po_number=slip.po_number,
+        recipient=slip.recipient,
+        settlement=slip.settlement,
+        delivery=slip.delivery,
+        remarks=slip.remarks,
+        handler=slip.handler,
+        approver=names.get(slip.approver_id or 0, ""),
+        ledger_phone=ledger.phone if ledger else "",
+        void=slip.status == SlipStatus.VOID,
+        void_reason=slip.void_reason,
+        reprint_no=reprint_no,
+        printed_at=printed_at.astimezone() if printed_at else None,
+        reference=reference,
+    )
+
+
+def find_slip(session: Session, number: str) -> Slip:
+    slip = session.exec(select(Slip).where(Slip.number == number.strip().upper())).first()
+    if slip is None:
+        raise NotFound(f"找不到单号 {number.strip()}：请核对单号（如 XS20260001）")
+    return slip
+
+
+def preview_text(db: Database, number: str, cfg: PrinterConfig, *, all_parts: bool = False) -> str:
+    with db.read() as session:
+        slip = find_slip(session, number)
+        assert slip.id is not None
+        doc = slip_document(session, slip.id)
+    return preview(doc, cfg, all_parts=all_parts)
+
+
+# -- queueing ---------------------------------------------------------------------------
+
+
+def enqueue(
+    session: Session, slip_id: int, printer: str, *, user_id: int | None, reprint: bool = False
+) -> PrintJob:
+    """Queue a print of a posted slip, inside the caller's transaction.
+
+    A reprint (any job after the first) is numbered: 补打 1, 补打 2…
+    """
+    reprint_no = 0
+    if reprint:
+        previous = session.exec(
+            select(func.max(PrintJob.reprint_no)).where(PrintJob.slip_id == slip_id)
+        ).one()
+        count = session.exec(
+            select(func.count()).select_from(PrintJob).where(PrintJob.slip_id == slip_id)
+        ).one()
+        reprint_no = (previous or 0) + 1 if count else 0
+    job = PrintJob(slip_id=slip_id, printer=printer, reprint_no=reprint_no, user_id=user_id)
+    session.add(job)
+    session.flush()
+    audit.append(
+        session,
+        "print.queue",
+        user_id=user_id,
+        entity="slip",
+        entity_id=slip_id,
+        printer=printer,
+        reprint=reprint_no,
+    )
+    return job
+
+
+def reprint(db: Database, number: str, *, user: UserInfo, printer: str) -> JobView:
+    """``kaidan print NUMBER`` / the reprint key: a new job, marked 补打 n if printed before."""
+    with db.write() as session:
+        slip = find_slip(session, number)
+        assert slip.id is not None
+        if slip.status in (SlipStatus.DRAFT, SlipStatus.HELD):
+            raise StateError(f"单据 {number} 还没有过账，不能打印")
+        job = enqueue(session, slip.id, printer, user_id=user.id, reprint=True)
+        return _view(job, slip.number or "")
+
+
+# -- the worker -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: int
+    slip_id: int
+    number: str
+    printer: str
+    status: JobStatus
+    reprint_no: int
+    attempts: int
+    last_error: str
+    created_at: datetime
+
+    @property
+    def describe(self) -> str:
+        mark = f"（补打 {self.reprint_no}）" if self.reprint_no else ""
+        return f"{self.number}{mark} → {self.printer}：{self.status.label}"
+
+
+def _view(job: PrintJob, number: str) -> JobView:
+    assert job.id is not None
+    return JobView(
+        job.id,
+        job.slip_id,
+        number,
+        job.printer,
+        JobStatus(job.status),
+        job.reprint_no,
+        job.attempts,
+        job.last_error,
+        job.created_at,
+    )
+
+
+@dataclass
+class RunReport:
+    sent: list[JobView]
+    waiting: list[tuple[JobView, str]]
+    uncertain: list[tuple[JobView, str]]
+
+    @property
+    def clean(self) -> bool:
+        return not self.waiting and not self.uncertain
+
+
+def outstanding(db: Database) -> list[JobView]:
+    """Jobs that need attention or are still to print: pending, sending, uncertain."""
+    open_states = (JobStatus.PENDING, JobStatus.SENDING, JobStatus.UNCERTAIN)
+    with db.read() as session:
+        rows = session.exec(
+            select(PrintJob, Slip.number)
+            .join(Slip, col(Slip.id) == PrintJob.slip_id)
+            .where(col(PrintJob.status).in_([s.value for s in open_states]))
+            .order_by(col(PrintJob.id))
+        ).all()
+        return [_view(job, number or "") for job, number in rows]
+
+
+def recover_stale(db: Database, *, now: datetime | None = None) -> int:
+    """Jobs left ``sending`` by a process that died: mark them uncertain (ask the clerk)."""
+    cutoff = (now or datetime.now(UTC)) - STALE_AFTER
+    with db.write() as session:
+        stale = session.exec(
+            select(PrintJob).where(
+                PrintJob.status == JobStatus.SENDING.value, col(PrintJob.claimed_at) < cutoff
+            )
+        ).all()
+        for job in stale:
+            job.status = JobStatus.UNCERTAIN.value
+            job.last_error = "打印过程中程序中断，不确定是否打出"
+            session.add(job)
+            audit.append(session, "print.uncertain", user_id=None, entity="print_job",
+                         entity_id=job.id, reason="stale")  # fmt: skip
+        return len(stale)
+
+
+def _claim(db: Database, job_id: int, now: datetime) -> bool:
+    with db.write() as session:
+        result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+            update(PrintJob)
+            .where(col(PrintJob.id) == job_id, col(PrintJob.status) == JobStatus.PENDING.value)
+            .values(
+                status=JobStatus.SENDING.value,
+                attempts=col(PrintJob.attempts) + 1,
+                claimed_at=now,
+                station=STATION,
+            )
+        )
+        return bool(result.rowcount)
+
+
+def _finish(db: Database, job_id: int, status: JobStatus, error: str = "") -> JobView:
+    with db.write() as session:
+        job = session.get(PrintJob, job_id)
+        assert job is not None
+        job.status = status.value
+        job.last_error = error[:500]
+        if status is JobStatus.SENT:
+            job.sent_at = datetime.now(UTC)
+        session.add(job)
+        slip = session.get(Slip, job.slip_id)
+        if status is not JobStatus.PENDING:
+            audit.append(
+                session,
+                f"print.{status.value}",
+                user_id=job.user_id,
+                entity="print_job",
+                entity_id=job_id,
+                slip=slip.number if slip else None,
+                printer=job.printer,
+                reprint=job.reprint_no,
+                error=error or None,
+            )
+        return _view(job, slip.number or "" if slip else "")
+
+
+def run_once(
+    db: Database,
+    printers: PrintersConfig,
+    *,
+    sender: Callable[[PrinterConfig, bytes], None] = send,
+) -> RunReport:
+    """Send every pending job this counter's printers can take, oldest first.
+
+    A printer that refuses leaves its remaining jobs for the next run (order kept).
+    """
+    recover_stale(db)
+    report = RunReport([], [], [])
+    blocked: dict[str, str] = {}
+    with db.read() as session:
+        pending = session.exec(
+            select(PrintJob.id, PrintJob.printer)
+            .where(PrintJob.status == JobStatus.PENDING.value)
+            .order_by(col(PrintJob.id))
+        ).all()
+    for job_id, name in pending:
+        assert job_id is not None
+        cfg = printers.printers.get(name)
+        if cfg is None or name in blocked:
+            continue
+        now = datetime.now(UTC)
+        if not _claim(db, job_id, now):
+            continue  # another counter took it
+        try:
+            with db.read() as session:
+                job = session.get(PrintJob, job_id)
+                assert job is not None
+                doc = slip_document(
+                    session,
+                    job.slip_id,
+                    reprint_no=job.reprint_no,
+                    printed_at=job.created_at if job.reprint_no else None,
+                )
+            data = render(doc, cfg)
+            sender(cfg, data)
+        except PrinterUnavailable as exc:
+            blocked[name] = str(exc)
+            report.waiting.append((_finish(db, job_id, JobStatus.PENDING, str(exc)), str(exc)))
+        except PrinterUncertain as exc:
+            report.uncertain.append((_finish(db, job_id, JobStatus.UNCERTAIN, str(exc)), str(exc)))
+        except Exception as exc:  # a layout or config problem: keep the job, say why
+            message = f"打印机 {name}：无法生成打印内容（{exc}）。请检查 printers.toml"
+            blocked[name] = message
+            report.waiting.append((_finish(db, job_id, JobStatus.PENDING, message), message))
+        else:
+            report.sent.append(_finish(db, job_id, JobStatus.SENT))
+    return report
+
+
+def resolve(db: Database, job_id: int, *, printed: bool, user: UserInfo) -> JobView | None:
+    """The clerk's answer for an uncertain job. Not printed → a 补打 job replaces it."""
+    with db.write() as session:
+        job = session.get(PrintJob, job_id)
+        if job is None or job.status != JobStatus.UNCERTAIN.value:
+            raise StateError("这个打印任务不是“不确定”状态，无需确认")
+        job.status = (JobStatus.SENT if printed else JobStatus.REPLACED).value
+        job.resolved_by_id = user.id
+        job.resolved_at = datetime.now(UTC)
+        job.note = "开单员确认已打出" if printed else "开单员确认未打出，已补打"
+        session.add(job)
+        audit.append(
+            session,
+            "print.confirm" if printed else "print.not_printed",
+            user_id=user.id,
+            entity="print_job",
+            entity_id=job_id,
+        )
+        if printed:
+            return None
+        slip = session.get(Slip, job.slip_id)
+        new = enqueue(session, job.slip_id, job.printer, user_id=user.id, reprint=True)
+        return _view(new, slip.number or "" if slip else "")

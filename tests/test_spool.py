@@ -1,0 +1,189 @@
+"""The print spool against a fake raw-port printer: nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import PrintJob, Slip
+from kaidan_tui.domain.enums import JobStatus
+from kaidan_tui.domain.errors import PolicyViolation
+from kaidan_tui.printing import config as printer_config
+from kaidan_tui.printing.config import PrintersConfig
+from kaidan_tui.services import slips, spool
+from kaidan_tui.services.users import UserInfo
+from tests.fake_printer import FakePrinter
+from tests.printer_bytes import decode
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    fake = FakePrinter()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def tcp_config(port: int, tmp_path: Path) -> PrintersConfig:
+    raw = {
+        "printers": {
+            "lq": {"kind": "tcp", "host": "127.0.0.1", "port": port, "protocol": "escp",
+                   "timeout": 2},
+            "pos": {"kind": "tcp", "host": "127.0.0.1", "port": port, "protocol": "escpos",
+                    "columns": 48, "timeout": 2},
+            "file": {"kind": "file", "path": str(tmp_path / "out.bin"), "protocol": "escp"},
+        },
+        "routing": {"sale": "lq"},
+    }  # fmt: skip
+    return printer_config.parse(raw, source="test.toml")
+
+
+def post_one(db: Database, clerk: UserInfo, printer: str | None, customer: str = "K0001") -> str:
+    slip_in = slips.SlipIn(
+        customer=customer, settlement="现款", lines=[slips.LineIn(product="YL0001", qty="2")]
+    )
+    return slips.post(db, slip_in, user=clerk, printer=printer).number
+
+
+def jobs(db: Database) -> list[PrintJob]:
+    with db.read() as s:
+        return list(s.exec(select(PrintJob).order_by(PrintJob.id)))  # type: ignore[arg-type]
+
+
+def numbers_printed(data: list[bytes], protocol: str = "escp") -> list[tuple[str, bool]]:
+    """(slip number, marked 补打) for every complete copy the printer received."""
+    out = []
+    for job in data:
+        text = decode(job, protocol).text
+        number = next(line for line in text.splitlines() if "单号：" in line)
+        out.append((number.split("单号：")[1].split()[0], "补打" in text))
+    return out
+
+
+def test_print_job_is_written_with_the_slip(demo_db: Database, clerk: UserInfo) -> None:
+    number = post_one(demo_db, clerk, "lq")
+    [job] = jobs(demo_db)
+    with demo_db.read() as s:
+        slip = s.exec(select(Slip).where(Slip.number == number)).one()
+    assert (job.slip_id, job.printer, job.status, job.reprint_no) == (slip.id, "lq", "pending", 0)
+    bad = slips.SlipIn(
+        customer="K0001", lines=[slips.LineIn(product="YL0001", qty="2", price="0.01")]
+    )
+    with pytest.raises(PolicyViolation):
+        slips.post(demo_db, bad, user=clerk, printer="lq")
+    assert len(jobs(demo_db)) == 1  # the failed post left no job behind
+
+
+def test_refused_accepted_dropped(
+    demo_db: Database, clerk: UserInfo, printer: FakePrinter, tmp_path: Path
+) -> None:
+    cfg = tcp_config(printer.port, tmp_path)
+    posted = [post_one(demo_db, clerk, "lq") for _ in range(3)]
+
+    printer.stop()  # printer off: connection refused
+    report = spool.run_once(demo_db, cfg)
+    assert not report.sent and len(report.waiting) == 1  # the rest wait behind the first
+    assert "连不上" in report.waiting[0][1] and "lq" in report.waiting[0][1]
+    assert [j.status for j in jobs(demo_db)] == ["pending"] * 3
+    assert spool.outstanding(demo_db)[0].last_error.startswith("打印机 lq：连不上")
+
+    printer.start()  # back on: everything prints once, in order
+    report = spool.run_once(demo_db, cfg)
+    assert [v.number for v in report.sent] == posted
+    assert numbers_printed(printer.jobs) == [(n, False) for n in posted]
+
+    dropped = post_one(demo_db, clerk, "lq")
+    printer.mode = "drop"
+    report = spool.run_once(demo_db, cfg)
+    assert [v.number for v, _ in report.uncertain] == [dropped]
+    assert "可能只打了一部分" in report.uncertain[0][1]
+    assert len(printer.partial) == 1 and len(printer.jobs) == 3
+
+    printer.mode = "accept"
+    assert spool.run_once(demo_db, cfg).sent == []  # uncertain is never resent silently
+    [uncertain] = [v for v in spool.outstanding(demo_db) if v.status is JobStatus.UNCERTAIN]
+    again = spool.resolve(demo_db, uncertain.id, printed=False, user=clerk)
+    assert again is not None and again.reprint_no == 1
+    spool.run_once(demo_db, cfg)
+    assert numbers_printed(printer.jobs)[-1] == (dropped, True)  # the second copy is 补打
+
+    copies = numbers_printed(printer.jobs)
+    for number in [*posted, dropped]:
+        unmarked = [c for c in copies if c == (number, False)]
+        assert len(unmarked) <= 1, number
+        assert any(n == number for n, _ in copies), number
+    assert spool.outstanding(demo_db) == []
+
+
+@pytest.mark.parametrize(("mode", "message"), [("offline", "脱机"), ("paper_out", "缺纸")])
+def test_receipt_printer_status_is_checked_before_sending(
+    demo_db: Database,
+    clerk: UserInfo,
+    printer: FakePrinter,
+    tmp_path: Path,
+    mode: str,
+    message: str,
+) -> None:
+    cfg = tcp_config(printer.port, tmp_path)
+    number = post_one(demo_db, clerk, "pos")
+    printer.mode = mode
+    report = spool.run_once(demo_db, cfg)
+    assert message in report.waiting[0][1]
+    assert printer.jobs == [] and printer.partial == []  # nothing was sent
+    printer.mode = "accept"
+    [sent] = spool.run_once(demo_db, cfg).sent
+    assert sent.number == number
+    parts = decode(printer.jobs[0], "escpos").chunks
+    assert [c.rows[-1][:3] for c in parts] == ["第一联", "第二联", "第三联", "第四联"]
+
+
+def test_job_interrupted_mid_send_becomes_uncertain(
+    demo_db: Database, clerk: UserInfo, tmp_path: Path
+) -> None:
+    cfg = tcp_config(9, tmp_path)
+    post_one(demo_db, clerk, "file")
+    [job] = jobs(demo_db)
+    with demo_db.write() as s:  # a process claimed it and died while sending
+        row = s.get(PrintJob, job.id)
+        assert row is not None
+        row.status, row.claimed_at = "sending", datetime.now(UTC) - timedelta(minutes=5)
+        s.add(row)
+    report = spool.run_once(demo_db, cfg)
+    assert report.sent == []
+    [view] = spool.outstanding(demo_db)
+    assert view.status is JobStatus.UNCERTAIN
+    assert spool.resolve(demo_db, view.id, printed=True, user=clerk) is None
+    assert [j.status for j in jobs(demo_db)] == ["sent"]
+    assert not (tmp_path / "out.bin").exists()  # confirmed printed: no second copy
+
+
+def test_reprints_are_numbered(demo_db: Database, clerk: UserInfo, tmp_path: Path) -> None:
+    cfg = tcp_config(9, tmp_path)
+    number = post_one(demo_db, clerk, "file")
+    first = spool.reprint(demo_db, number, user=clerk, printer="file")
+    second = spool.reprint(demo_db, number, user=clerk, printer="file")
+    assert (first.reprint_no, second.reprint_no) == (1, 2)
+    assert len(spool.run_once(demo_db, cfg).sent) == 3
+    text = decode((tmp_path / "out.bin").read_bytes(), "escp").text
+    assert text.count(f"单号：{number}") == 3
+    assert "补打 1" in text and "补打 2" in text
+
+
+def test_jobs_survive_a_restart(demo_template: Path, tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    path.write_bytes(demo_template.read_bytes())
+    db = Database.open(str(path))
+    from kaidan_tui.services import users
+
+    clerk = users.login(db, "1001", "1234")
+    number = post_one(db, clerk, "file")
+    db.dispose()
+    reopened = Database.open(str(path))
+    report = spool.run_once(reopened, tcp_config(9, tmp_path))
+    assert [v.number for v in report.sent] == [number]
+    reopened.dispose()
