@@ -19,6 +19,7 @@ import typer
 
 if TYPE_CHECKING:
     from kaidan_tui.db.engine import Database
+    from kaidan_tui.printing.config import PrintersConfig
 
 app = typer.Typer(
     name="kaidan",
@@ -38,6 +39,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(order_app, name="order")
 app.add_typer(users_app, name="users")
 app.add_typer(search_app, name="search")
+printers_app = typer.Typer(help="打印机：列表、测试页 (printers).", no_args_is_help=True)
+app.add_typer(printers_app, name="printers")
 
 DbOpt = Annotated[
     str | None,
@@ -279,6 +282,143 @@ def users_list(db: DbOpt = None) -> None:
         for u in session.exec(select(User).order_by(User.code)).all():
             state = "" if u.active else "（停用）"
             typer.echo(f"{u.code}\t{u.name}\t{Role(u.role).label}{state}")
+
+
+PrintersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--printers", envvar="KAIDAN_PRINTERS", help="打印机配置文件（默认见 printers.toml 说明）。"
+    ),
+]
+
+
+def _printers(database: Database | None, path: str | None) -> PrintersConfig:
+    from kaidan_tui.db.engine import default_data_dir
+    from kaidan_tui.printing import config as printer_config
+    from kaidan_tui.services.spool import load_printers
+
+    if database is None:
+        return printer_config.load(path, data_dir=default_data_dir())
+    return load_printers(database, path)
+
+
+@printers_app.command("list")
+def printers_list(
+    printers: PrintersOpt = None,
+    db: DbOpt = None,
+    status: Annotated[bool, typer.Option("--status", help="逐台查询打印机状态。")] = False,
+) -> None:
+    """列出配置的打印机和分派（哪种单据打到哪台）。"""
+    from kaidan_tui.printing.transport import status as printer_status
+
+    config = _printers(open_db(db, check=False) if db else None, printers)
+    typer.echo(f"配置文件：{config.source}")
+    for name, p in config.printers.items():
+        routes = [k for k, v in config.routing.items() if v == name]
+        line = f"{name}\t{p.kind}\t{p.protocol}\t{p.columns} 列\t{p.where}"
+        if routes:
+            line += "\t← " + ", ".join(routes)
+        if status:
+            st = printer_status(p)
+            line += f"\t[{st.describe() if st else '状态未知'}]"
+        typer.echo(line + (f"\t{p.description}" if p.description else ""))
+
+
+@printers_app.command("test")
+def printers_test(
+    name: Annotated[str, typer.Argument(help="打印机名称（printers.toml 里的）")],
+    printers: PrintersOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """打印测试页：列宽标尺、汉字对齐、每行编号（核对纸长），用来对准预印单据。"""
+    from kaidan_tui.printing.render import render_test_page
+    from kaidan_tui.printing.transport import PrinterProblem, send
+
+    config = _printers(open_db(db, check=False) if db else None, printers)
+    printer = config.get(name)
+    try:
+        send(printer, render_test_page(printer))
+    except PrinterProblem as exc:
+        fail(str(exc), 3)
+    typer.echo(f"测试页已发送到 {name}（{printer.where}）")
+
+
+@app.command("print")
+def print_slip(
+    number: Annotated[str | None, typer.Argument(help="单号，如 XS20260001")] = None,
+    printer: Annotated[
+        str | None, typer.Option("--printer", help="打印机名称（默认按单据类型分派）")
+    ] = None,
+    preview: Annotated[bool, typer.Option("--preview", help="只在终端显示版面，不打印。")] = False,
+    all_parts: Annotated[bool, typer.Option("--all-parts", help="预览时显示每一联。")] = False,
+    pending: Annotated[bool, typer.Option("--pending", help="发送所有待打印的任务。")] = False,
+    printed: Annotated[
+        int | None, typer.Option("--printed", help="确认“不确定”的任务已经打出（任务号）。")
+    ] = None,
+    not_printed: Annotated[
+        int | None,
+        typer.Option("--not-printed", help="确认“不确定”的任务没有打出：补打一份（任务号）。"),
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
+    ] = None,
+    printers: PrintersOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """打印或补打单据，预览版面，发送待打印任务。
+
+    退出码：0 已打印（或已预览），3 任务未能打出（仍在队列里，见提示）。
+    """
+    from kaidan_tui.domain.enums import JobStatus, SlipType
+    from kaidan_tui.services import spool
+    from kaidan_tui.services.setup import IMPORT_USER
+    from kaidan_tui.services.users import get_user
+
+    if not (number or pending or printed or not_printed):
+        fail("请给出单号，或用 --pending 发送待打印任务。运行 kaidan print --help 查看用法。")
+    database = open_db(db)
+    config = _printers(database, printers)
+    with database.read() as session:
+        who = get_user(session, user or IMPORT_USER)
+    if printed or not_printed:
+        job = printed or not_printed
+        assert job is not None
+        again = spool.resolve(database, job, printed=bool(printed), user=who)
+        typer.echo(f"任务 {job} 已确认打出。" if again is None else f"已补打：{again.describe}")
+        if again is None:
+            return
+    if number and preview:
+        with database.read() as session:
+            slip = spool.find_slip(session, number)
+        target = config.get(printer) if printer else config.route(SlipType(slip.type).value)
+        if target is None:
+            fail(f"{config.source} 的 [routing] 没有给 {slip.type} 指定打印机；请用 --printer 指定")
+        typer.echo(spool.preview_text(database, number, target, all_parts=all_parts))
+        return
+    if number:
+        with database.read() as session:
+            slip = spool.find_slip(session, number)
+        target = config.get(printer) if printer else config.route(SlipType(slip.type).value)
+        if target is None:
+            fail(f"{config.source} 的 [routing] 没有给 {slip.type} 指定打印机；请用 --printer 指定")
+        job_view = spool.reprint(database, number, user=who, printer=target.name)
+        _err(f"已加入打印队列：{job_view.describe}")
+    report = spool.run_once(database, config)
+    for sent in report.sent:
+        typer.echo(
+            f"已打印 {sent.number}" + (f"（补打 {sent.reprint_no}）" if sent.reprint_no else "")
+        )
+    for view, message in report.waiting + report.uncertain:
+        _err(f"未打出 {view.number}（任务 {view.id}）：{message}")
+    left = spool.outstanding(database)
+    for view in left:
+        if view.status is JobStatus.UNCERTAIN:
+            _err(
+                f"任务 {view.id}（{view.number}）不确定是否打出：看过打印机后运行 "
+                f"kaidan print --printed {view.id} 或 --not-printed {view.id}"
+            )
+    if left:
+        raise typer.Exit(3)
 
 
 @search_app.command("products")

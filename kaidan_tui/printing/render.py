@@ -5,6 +5,7 @@ from __future__ import annotations
 from kaidan_tui.printing import dotmatrix, receipt
 from kaidan_tui.printing.config import PrinterConfig
 from kaidan_tui.printing.layout import Form, Page, SlipDoc, layout
+from kaidan_tui.printing.text import cut
 
 _ORDINALS = "一二三四五六"
 
@@ -48,3 +49,45 @@ def preview(doc: SlipDoc, cfg: PrinterConfig, *, all_parts: bool = False) -> str
             blocks.append("\n".join(r.text for r in page.rows))
     rule = f"\n{'·' * 8} 换页 {'·' * 8}\n"
     return rule.join(blocks)
+
+
+def test_page(cfg: PrinterConfig) -> list[Page]:
+    """A calibration page: a column ruler, a row of hanzi, corner marks, numbered rows.
+
+    On dot-matrix forms every row of the form is numbered, so the last number printed
+    before the perforation shows whether the page length matches the stationery.
+    """
+    from kaidan_tui.printing.layout import Row
+
+    cols = cfg.columns
+    tens = "".join(f"{i // 10 % 10}" if i % 10 == 0 else " " for i in range(1, cols + 1))
+    ones = "".join(str(i % 10) for i in range(1, cols + 1))
+    rows = [
+        Row("+" + "-" * (cols - 2) + "+"),
+        Row(f"打印测试页：{cfg.name}（{cfg.where}）", bold=True),
+        Row(f"{cols} 列，协议 {cfg.protocol}"),
+        Row(tens),
+        Row(ones),
+        Row("中" * (cols // 2)),
+        Row("汉字与数字对齐：" + "12" * ((cols - 16) // 2)),
+    ]
+    total = cfg.dotmatrix.rows_per_page if cfg.protocol == "escp" else len(rows) + 2
+    if cfg.protocol == "escp":
+        setup = cfg.dotmatrix
+        rows.append(
+            Row(
+                f"纸长 {setup.form_length_mm} 毫米 = {setup.form_rows} 行，"
+                f"偏移 左 {setup.offset_x_mm} / 上 {setup.offset_y_mm} 毫米"
+            )
+        )
+    while len(rows) < total - 1:
+        rows.append(Row(f"{len(rows) + 1:02d}"))
+    rows.append(Row("+" + "-" * (cols - 2) + "+"))
+    return [Page(tuple(Row(cut(r.text, cols), r.bold) for r in rows), 1, 1)]
+
+
+def render_test_page(cfg: PrinterConfig) -> bytes:
+    pages = test_page(cfg)
+    if cfg.protocol == "escp":
+        return dotmatrix.encode(pages, cfg.dotmatrix)
+    return receipt.encode([pages], cfg.receipt, kick_drawer=False)
