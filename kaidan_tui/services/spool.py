@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CursorResult, func, update
 from sqlmodel import Session, col, select
@@ -36,6 +36,9 @@ from kaidan_tui.printing.render import preview, render
 from kaidan_tui.printing.transport import PrinterUnavailable, PrinterUncertain, send
 from kaidan_tui.services import audit
 from kaidan_tui.services.users import UserInfo
+
+if TYPE_CHECKING:
+    from kaidan_tui.services.slips import SlipIn
 
 STALE_AFTER = timedelta(minutes=2)
 """A job still ``sending`` this long after its claim was interrupted: it is uncertain."""
@@ -135,6 +138,56 @@ def slip_document(
         reprint_no=reprint_no,
         printed_at=printed_at.astimezone() if printed_at else None,
         reference=reference,
+    )
+
+
+def draft_document(db: Database, slip_in: SlipIn, *, maker: str) -> SlipDoc:
+    """The slip as it will print, before it is posted (number not yet taken)."""
+    from kaidan_tui.services.slips import prepare
+
+    with db.read() as session:
+        prep = prepare(session, slip_in)
+    sign = Decimal(-1) if prep.type is SlipType.RETURN else Decimal(1)
+    cust = prep.customer
+    return SlipDoc(
+        header=prep.ledger.header,
+        title=prep.type.slip_title,
+        number="（过账后取号）",
+        business_date=prep.business_date,
+        lines=tuple(
+            DocLine(
+                no=ln.line_no,
+                code=ln.product.code,
+                name=ln.product.name,
+                spec=ln.product.spec,
+                unit=ln.product.unit,
+                qty=ln.qty * sign,
+                price=ln.price,
+                amount=ln.amount * sign,
+                remarks=ln.remarks,
+                codes=tuple(ln.trace_codes),
+                is_gift=ln.is_gift,
+            )
+            for ln in prep.lines
+        ),
+        total_qty=prep.total_qty * sign,
+        total_amount=prep.total_amount * sign,
+        maker=maker,
+        cust_code=cust.code if cust else "",
+        cust_name=cust.name if cust else "",
+        contact=cust.contact if cust else "",
+        phone=cust.phone if cust else "",
+        address=cust.address if cust else "",
+        channel=cust.channel if cust else "",
+        freight_station=cust.freight_station if cust else "",
+        freight_phone=cust.freight_phone if cust else "",
+        store_code=cust.store_code if cust else "",
+        po_number=slip_in.po_number,
+        recipient=slip_in.recipient,
+        settlement=prep.settlement.value,
+        delivery=slip_in.delivery,
+        remarks=slip_in.remarks,
+        handler=slip_in.handler,
     )
 
 

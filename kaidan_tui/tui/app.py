@@ -1,19 +1,29 @@
-"""The kaidan Textual app: login, then the working screens."""
+"""The kaidan Textual app: login, then the working screens; the print spool runs here."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.domain.enums import JobStatus, SlipType
+from kaidan_tui.domain.errors import KaidanError
+from kaidan_tui.printing.config import PrintersConfig
+from kaidan_tui.services import spool
+from kaidan_tui.services.spool import JobView, RunReport
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.catalog import CatalogScreen
 from kaidan_tui.tui.screens.login import LoginScreen
 from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+from kaidan_tui.tui.screens.printing import UncertainPrint
 from kaidan_tui.tui.typeahead import apply_key
+
+SPOOL_INTERVAL = 5.0
+"""Seconds between automatic retries of jobs waiting for a printer."""
 
 
 class KaidanApp(App[None]):
@@ -24,12 +34,32 @@ class KaidanApp(App[None]):
         Binding("f1", "show_help_panel", "按键帮助", id="app.help", tooltip="显示本屏所有按键"),
         Binding("f2", "order_entry", "开单", id="app.order", tooltip="开单界面"),
         Binding("f5", "catalog", "查资料", id="app.catalog", tooltip="查找商品、客户资料"),
+        Binding(
+            "ctrl+r",
+            "retry_print",
+            "重试打印",
+            id="app.retry_print",
+            tooltip="立即重试待打印的单据",
+        ),
     ]
 
-    def __init__(self, db: Database) -> None:
+    print_status: reactive[str] = reactive("")
+    """The print banner's text: empty when nothing waits for a printer."""
+
+    def __init__(
+        self, db: Database, *, printers: PrintersConfig | None = None, printers_path: str = ""
+    ) -> None:
         super().__init__()
         self.db = db
         self.user: UserInfo | None = None
+        self.printers = printers
+        self._printers_error = ""
+        if printers is None:
+            try:
+                self.printers = spool.load_printers(db, printers_path or None)
+            except KaidanError as exc:
+                self._printers_error = f"打印机配置有误，单据照常保存但不会打印：{exc.message}"
+        self._asking: set[int] = set()
 
     async def on_event(self, event: events.Event) -> None:
         is_key = isinstance(event, events.Key) and not event.is_forwarded
@@ -46,6 +76,85 @@ class KaidanApp(App[None]):
             return
         self.user = user
         self.push_screen(OrderEntryScreen(self.db, user))
+        self.print_status = self._printers_error
+        if self.printers is not None:
+            self.set_interval(SPOOL_INTERVAL, self.wake_spool)
+            self.wake_spool()
+
+    # --- printing -----------------------------------------------------------------------
+
+    def printer_for(self, kind: SlipType) -> str | None:
+        """The printer a slip of this type goes to (``printers.toml`` routing)."""
+        if self.printers is None:
+            return None
+        target = self.printers.route(kind.value)
+        return target.name if target else None
+
+    def wake_spool(self) -> None:
+        if self.printers is not None:
+            self._run_spool(self.printers)
+
+    @work(thread=True, exclusive=True, group="spool", exit_on_error=False)
+    def _run_spool(self, printers: PrintersConfig) -> None:
+        try:
+            report = spool.run_once(self.db, printers)
+            left = spool.outstanding(self.db)
+        except Exception as exc:  # the store is busy or gone: say so, retry next tick
+            self.call_from_thread(self._spool_failed, exc)
+            return
+        self.call_from_thread(self._spool_done, report, left)
+
+    def _spool_failed(self, exc: Exception) -> None:
+        self.print_status = f"打印队列暂时无法读取（{exc}），稍后自动重试。"
+
+    def _spool_done(self, report: RunReport, left: list[JobView]) -> None:
+        for sent in report.sent:
+            mark = f"（补打 {sent.reprint_no}）" if sent.reprint_no else ""
+            self.notify(f"{sent.number}{mark} 已送到 {sent.printer}", title="打印")
+        waiting = [j for j in left if j.status is JobStatus.PENDING]
+        uncertain = [j for j in left if j.status is JobStatus.UNCERTAIN]
+        parts = []
+        if waiting:
+            first = waiting[0]
+            reason = first.last_error or f"等待打印机 {first.printer}"
+            parts.append(f"⚠ {len(waiting)} 张单待打印（{first.number} 等）：{reason}")
+        if uncertain:
+            parts.append(f"⚠ {len(uncertain)} 张单不确定是否打出，请确认")
+        self.print_status = "\n".join(parts) or self._printers_error
+        for job in uncertain:
+            if job.id not in self._asking and self.user is not None:
+                self._ask_uncertain(job)
+                break
+
+    def _ask_uncertain(self, job: JobView) -> None:
+        self._asking.add(job.id)
+
+        def answered(printed: bool | None) -> None:
+            self._asking.discard(job.id)
+            if printed is None or self.user is None:
+                self.notify("稍后会再询问；也可按 Ctrl+R。", title="打印")
+                self._asking.add(job.id)  # not again until the next retry by key
+                return
+            try:
+                again = spool.resolve(self.db, job.id, printed=printed, user=self.user)
+            except KaidanError as exc:
+                self.notify(exc.message, severity="error")
+                return
+            if again is not None:
+                self.notify(f"{again.number} 将补打（补打 {again.reprint_no}）", title="打印")
+            self.wake_spool()
+
+        self.push_screen(UncertainPrint(job), answered)
+
+    def action_retry_print(self) -> None:
+        if self.printers is None:
+            self.notify(self._printers_error or "没有配置打印机", severity="warning")
+            return
+        self._asking.clear()
+        self.notify("正在重试打印…", title="打印")
+        self.wake_spool()
+
+    # --- screens ------------------------------------------------------------------------
 
     def action_order_entry(self) -> None:
         while isinstance(self.screen, CatalogScreen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -26,12 +27,22 @@ class ConfirmPost(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "confirm", "确认过账", id="confirm.ok", tooltip="过账并打印"),
         Binding("escape", "cancel", "返回修改", id="confirm.cancel", tooltip="回到开单"),
+        Binding("p", "preview", "打印预览", id="confirm.preview", tooltip="看打印版面"),
     ]
 
     def __init__(
-        self, title: str, customer: str, lines: int, qty: str, total: str, warnings: list[str]
+        self,
+        title: str,
+        customer: str,
+        lines: int,
+        qty: str,
+        total: str,
+        warnings: list[str],
+        *,
+        preview: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self._preview = preview
         self._title, self._customer, self._lines = title, customer, lines
         self._qty, self._total, self._warnings = qty, total, warnings
 
@@ -47,7 +58,7 @@ class ConfirmPost(ModalScreen[bool]):
         body.append(f"大写：{words}\n")
         for w in self._warnings:
             body.append(f"\n提醒：{w}", style="yellow")
-        body.append("\n\nEnter 确认过账    Esc 返回修改", style="dim")
+        body.append("\n\nEnter 确认过账    Esc 返回修改    P 打印预览", style="dim")
         with Vertical(id="confirm-box", classes="dialog"):
             yield Static(body, id="confirm-body")
 
@@ -56,6 +67,10 @@ class ConfirmPost(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+    def action_preview(self) -> None:
+        if self._preview is not None:
+            self._preview()
 
 
 class ApprovalDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):

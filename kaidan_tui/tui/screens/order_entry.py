@@ -35,12 +35,14 @@ from kaidan_tui.domain.money import (
     parse_price,
     parse_quantity,
 )
-from kaidan_tui.services import quotes, slips, users
+from kaidan_tui.printing.render import preview
+from kaidan_tui.services import quotes, slips, spool, users
 from kaidan_tui.services.catalog import CustomerHit, ProductHit, search_customers, search_products
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
+from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
@@ -79,6 +81,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         Binding("ctrl+n", "new_order", "新单", id="order.new", tooltip="清空，开始新单"),
         Binding("ctrl+delete", "delete_line", "删行", id="order.delete_line", tooltip="删除当前行"),
         Binding("ctrl+t", "trace_codes", "瓶码", id="order.codes", tooltip="录入本行瓶码/箱码"),
+        Binding(
+            "f10", "preview", "打印预览", id="order.preview", tooltip="本单（或上一单）的打印版面"
+        ),
         Binding("alt+c", "focus('customer')", "客户", show=False, id="order.customer"),
         Binding("alt+s", "focus('settlement')", "结算", show=False, id="order.settlement"),
         Binding("alt+r", "focus('remarks')", "备注", show=False, id="order.remarks"),
@@ -111,6 +116,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield PrintBanner(id="print-banner")
         with Horizontal(id="order-head"):
             yield Label("客户", classes="field-label")
             yield Field(id="customer", placeholder="编码 / 拼音首字母 / 名称 / 电话")
@@ -672,6 +678,41 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._focus("product")
         self._say(f"已调出挂单 #{slip_id}。", error=False)
 
+    # --- F10: print preview ------------------------------------------------------------
+
+    def action_preview(self) -> None:
+        """The draft as it will print; with no lines, the last posted slip."""
+        printers = getattr(self.app, "printers", None)
+        if printers is None:
+            self._say("没有可用的打印机配置，无法预览（见 printers.toml）。")
+            return
+        try:
+            if self.lines:
+                order = self.slip_in()
+                target = printers.route(order.type.value)
+                if target is None:
+                    self._say(f"printers.toml 没有给{order.type.label}单指定打印机。")
+                    return
+                doc = spool.draft_document(self.db, order, maker=self.user.name)
+                text, title = preview(doc, target), f"打印预览：{target.name}（未过账）"
+            elif self.last_posted is not None:
+                number = self.last_posted.number
+                with self.db.read() as session:
+                    kind = SlipType(spool.find_slip(session, number).type)
+                target = printers.route(kind.value)
+                if target is None:
+                    self._say(f"printers.toml 没有给{kind.label}单指定打印机。")
+                    return
+                text = spool.preview_text(self.db, number, target)
+                title = f"打印预览：{number} → {target.name}"
+            else:
+                self._say("本单还没有商品行，也没有刚过账的单据可预览。")
+                return
+        except (KaidanError, ValueError) as exc:
+            self._say(f"无法预览：{getattr(exc, 'message', exc)}")
+            return
+        self.app.push_screen(PrintPreview(title, text))
+
     # --- F9: confirm, approve, post -----------------------------------------------------
 
     def action_post(self) -> None:
@@ -705,6 +746,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             format_qty(sum((ln.qty for ln in self.lines), Decimal("0"))),
             f"{total:f}",
             [i.message for i in result.issues if not i.blocking],
+            preview=self.action_preview,
         )
 
         def confirmed(ok: bool | None) -> None:
@@ -733,12 +775,18 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
 
     def _post(self, approver: UserInfo | None) -> None:
         self.posting = True
-        self._do_post(self.slip_in(), approver, self.held_id)
+        order = self.slip_in()
+        printer = getattr(self.app, "printer_for", lambda _kind: None)(order.type)
+        self._do_post(order, approver, self.held_id, printer)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="post")
-    def _do_post(self, order: SlipIn, approver: UserInfo | None, held_id: int | None) -> None:
+    def _do_post(
+        self, order: SlipIn, approver: UserInfo | None, held_id: int | None, printer: str | None
+    ) -> None:
         try:
-            result = slips.post(self.db, order, user=self.user, approver=approver, held_id=held_id)
+            result = slips.post(
+                self.db, order, user=self.user, approver=approver, held_id=held_id, printer=printer
+            )
         except KaidanError as exc:
             self.app.call_from_thread(self._post_failed, exc)
             return
@@ -765,3 +813,6 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}", error=False
         )
         self.notify(f"{result.number} 已保存", title="过账")
+        wake = getattr(self.app, "wake_spool", None)
+        if wake is not None and not result.already_posted:
+            wake()
