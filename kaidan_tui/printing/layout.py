@@ -212,9 +212,10 @@ def _pairs(items: Sequence[tuple[str, str]], cols: int) -> list[str]:
     return rows
 
 
-def _head_rows(doc: SlipDoc, form: Form, page: int, pages: int) -> list[Row]:
+def _number_rows(doc: SlipDoc, form: Form, page: int, pages: int) -> list[Row]:
+    """单号, 日期 and, on a slip of several forms, 续页 and page x/y."""
     cols = form.columns
-    rows = _title_rows(doc, form)
+    rows = []
     number = f"单号：{doc.number}"
     when = f"日期：{doc.business_date.isoformat()}"
     paging = f"第{page}/{pages}页" if pages > 1 else ""
@@ -225,6 +226,13 @@ def _head_rows(doc: SlipDoc, form: Form, page: int, pages: int) -> list[Row]:
     else:
         rows.append(Row(cut(number, cols), bold=True))
         rows.append(Row(spread(when, paging, cols)))
+    return rows
+
+
+def _detail_rows(doc: SlipDoc, form: Form) -> list[Row]:
+    """Marks (作废, 补打, references) and the customer, settlement and delivery fields."""
+    cols = form.columns
+    rows: list[Row] = []
     marks = []
     if doc.void:
         marks.append(f"作废：{doc.void_reason}" if doc.void_reason else "作废")
@@ -280,14 +288,25 @@ def _plan(doc: SlipDoc, cols: int) -> _Table:
 
 def _table_rows(table: _Table, cells: Sequence[str], aligns: str) -> list[str]:
     """One item (or the head) as rows: text cells wrap, numeric cells stay on row one."""
-    columns = [wrap(c, w) if w >= 2 else [""] for c, w in zip(cells, table.widths(), strict=True)]
-    height = max(len(c) for c in columns)
+    widths = table.widths()
+    columns: list[list[tuple[str, int]]] = []
+    height = 1
+    for i, cell in enumerate(cells):
+        used = width(cell)
+        if used <= widths[i]:
+            columns.append([(cell, used)])
+        else:
+            rows = wrap(cell, widths[i])
+            columns.append([(r, width(r)) for r in rows])
+            height = max(height, len(rows))
     out: list[str] = []
-    for i in range(height):
+    blank = ("", 0)
+    for r in range(height):
         parts = []
-        for col, w, a in zip(columns, table.widths(), aligns, strict=True):
-            text = col[i] if i < len(col) else ""
-            parts.append(pad(text, w, "right" if a == "r" else "left"))
+        for i, col in enumerate(columns):
+            text, used = col[r] if r < len(col) else blank
+            room = " " * (widths[i] - used)
+            parts.append(room + text if aligns[i] == "r" else text + room)
         out.append(" ".join(parts).rstrip())
     return out
 
@@ -394,9 +413,11 @@ def layout(
     if part:
         foot_rows += [Row(r, bold=True) for r in wrap(sanitise(part), cols)]
     totals = _totals_rows(doc, cols)
+    title = _title_rows(doc, form)
+    details = _detail_rows(doc, form)
 
     def page_rows(page: int, pages: int, items: list[_Piece], last: bool) -> tuple[Row, ...]:
-        rows = _head_rows(doc, form, page, pages)
+        rows = title + _number_rows(doc, form, page, pages) + details
         rows.append(_rule(cols, "="))
         rows.extend(head)
         for piece in items:
@@ -413,7 +434,8 @@ def layout(
     pieces = [_Piece(i, rows, True) for i, rows in enumerate(blocks)]
     if form.rows_per_page is None:
         return [Page(page_rows(1, 1, pieces, True), 1, 1)]
-    fixed = len(_head_rows(doc, form, 2, 2)) + 1 + len(head) + 1 + len(foot_rows)
+    fixed = len(title) + len(_number_rows(doc, form, 2, 2)) + len(details)
+    fixed += 1 + len(head) + 1 + len(foot_rows)
     room = form.rows_per_page - fixed - 1
     room_last = form.rows_per_page - fixed - len(totals)
     if min(room, room_last) < 1:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
-from kaidan_tui.printing.layout import Page
+from kaidan_tui.printing.layout import Page, Row
 
 ESC = b"\x1b"
 FS = b"\x1c"
@@ -64,20 +64,30 @@ class ReceiptSetup:
     encoding: str = "gb18030"
 
 
-def encode_part(pages: Sequence[Page], setup: ReceiptSetup) -> bytes:
+def _row_bytes(row: Row, encoding: str) -> bytes:
+    text = row.text.encode(encoding, errors="replace")
+    if row.bold:
+        text = BOLD_ON + text + BOLD_OFF
+    if row.double:
+        text = DOUBLE_ON + text + DOUBLE_OFF
+    return text + LF
+
+
+def encode_part(
+    pages: Sequence[Page], setup: ReceiptSetup, memo: dict[int, bytes] | None = None
+) -> bytes:
+    """One part: initialise, Chinese mode, the rows, feed and cut.
+
+    ``memo`` shares the encoded rows between parts (they are the same row objects).
+    """
+    memo = {} if memo is None else memo
     out = bytearray(INIT + CHINESE_ON)
     for page in pages:
         for row in page.rows:
-            if row.double:
-                out += DOUBLE_ON
-            if row.bold:
-                out += BOLD_ON
-            out += row.text.encode(setup.encoding, errors="replace")
-            if row.bold:
-                out += BOLD_OFF
-            if row.double:
-                out += DOUBLE_OFF
-            out += LF
+            data = memo.get(id(row))
+            if data is None:
+                data = memo[id(row)] = _row_bytes(row, setup.encoding)
+            out += data
     cut, _ = library_commands(setup.cut, setup.drawer_pin)
     return bytes(out + cut)
 
@@ -86,6 +96,7 @@ def encode(parts: Sequence[Sequence[Page]], setup: ReceiptSetup, *, kick_drawer:
     """Every part separately, each ending in a cut; the drawer opens first (现款)."""
     _, drawer = library_commands(setup.cut, setup.drawer_pin)
     out = bytearray(drawer if kick_drawer else b"")
+    memo: dict[int, bytes] = {}
     for pages in parts:
-        out += encode_part(pages, setup)
+        out += encode_part(pages, setup, memo)
     return bytes(out)

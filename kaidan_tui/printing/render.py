@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kaidan_tui.printing import dotmatrix, receipt
 from kaidan_tui.printing.config import PrinterConfig
-from kaidan_tui.printing.layout import Form, Page, SlipDoc, layout
-from kaidan_tui.printing.text import cut
+from kaidan_tui.printing.layout import Form, Page, Row, SlipDoc, layout
+from kaidan_tui.printing.text import cut, sanitise, wrap
 
 _ORDINALS = "一二三四五六"
 
@@ -27,7 +27,13 @@ def pages_for(doc: SlipDoc, cfg: PrinterConfig) -> list[list[Page]]:
     if cfg.protocol == "escp":
         names = "　".join(cfg.parts) if cfg.part_names else ""
         return [layout(doc, form, part=names)]
-    return [layout(doc, form, part=part_label(i, n)) for i, n in enumerate(cfg.parts)]
+    # A roll is one page; lay it out once and put each part's name at its foot.
+    [page] = layout(doc, form)
+    passes = []
+    for i, name in enumerate(cfg.parts):
+        label = wrap(sanitise(part_label(i, name)), cfg.columns)
+        passes.append([Page(page.rows + tuple(Row(r, bold=True) for r in label), 1, 1)])
+    return passes
 
 
 def render(doc: SlipDoc, cfg: PrinterConfig) -> bytes:
@@ -57,8 +63,6 @@ def test_page(cfg: PrinterConfig) -> list[Page]:
     On dot-matrix forms every row of the form is numbered, so the last number printed
     before the perforation shows whether the page length matches the stationery.
     """
-    from kaidan_tui.printing.layout import Row
-
     cols = cfg.columns
     tens = "".join(f"{i // 10 % 10}" if i % 10 == 0 else " " for i in range(1, cols + 1))
     ones = "".join(str(i % 10) for i in range(1, cols + 1))

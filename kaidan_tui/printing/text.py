@@ -25,6 +25,8 @@ def sanitise(text: str) -> str:
     Tabs and line breaks become one space, other control characters are dropped, the
     half-width yen sign (garbage in most printer code pages) becomes the full-width ``￥``.
     """
+    if text.isprintable():  # no control, format or separator character: the common case
+        return text.translate(_REPLACE) if "¥" in text or "\u3000" in text else text
     text = _SPACES.sub(" ", text).translate(_REPLACE)
     return _CONTROL.sub("", text)
 
@@ -35,18 +37,19 @@ def char_width(ch: str) -> int:
 
 def width(text: str) -> int:
     """Columns on paper: ASCII 1, anything else 2."""
+    n = len(text)
     if text.isascii():
-        return len(text)
-    return sum(1 if ord(c) < 0x80 else 2 for c in text)
+        return n
+    return 2 * n - len(text.encode("ascii", "ignore"))  # n + the non-ASCII count
 
 
 def cut(text: str, columns: int) -> str:
     """The longest prefix of ``text`` that fits ``columns``, cut between characters."""
-    if width(text) <= columns:
+    if len(text) * 2 <= columns or width(text) <= columns:
         return text
     used = 0
     for i, ch in enumerate(text):
-        used += char_width(ch)
+        used += 1 if ch < "\x80" else 2
         if used > columns:
             return text[:i]
     return text
