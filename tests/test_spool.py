@@ -187,3 +187,60 @@ def test_jobs_survive_a_restart(demo_template: Path, tmp_path: Path) -> None:
     report = spool.run_once(reopened, tcp_config(9, tmp_path))
     assert [v.number for v in report.sent] == [number]
     reopened.dispose()
+
+
+def _one(raw: dict[str, object]) -> printer_config.PrinterConfig:
+    return printer_config.parse({"printers": {"p": raw}}, source="t").get("p")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"kind": "serial", "device": "/dev/ttyS-none", "protocol": "escpos", "columns": 48},
+        {"kind": "usb", "vendor_id": "04b8", "product_id": "0202", "protocol": "escpos"},
+        {"kind": "usb", "device": "/nonexistent/usb/lp0"},
+        {"kind": "tcp", "host": "127.0.0.1", "port": 9, "timeout": 1},
+    ],
+)
+def test_missing_devices_leave_nothing_sent(raw: dict[str, object]) -> None:
+    from kaidan_tui.printing.transport import PrinterUnavailable, send
+
+    with pytest.raises(PrinterUnavailable) as info:
+        send(_one(raw), b"\x1b@hello")
+    assert str(info.value).startswith("打印机 p：")
+
+
+def test_cups_raw_queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaidan_tui.printing.transport import PrinterUnavailable, send
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    lp = bin_dir / "lp"
+    lp.write_text(
+        "#!/bin/sh\n"
+        f'[ "$2" = "LQ" ] || {{ echo "lp: The printer or class does not exist." >&2; exit 1; }}\n'
+        f'echo "$@" > {tmp_path}/args; cat > {tmp_path}/job\n',
+        encoding="utf-8",
+    )
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    send(_one({"kind": "cups", "queue": "LQ"}), b"\x1b@job")
+    assert (tmp_path / "job").read_bytes() == b"\x1b@job"
+    assert (tmp_path / "args").read_text().split() == ["-d", "LQ", "-o", "raw"]
+    with pytest.raises(PrinterUnavailable, match="拒收：lp: The printer or class does not exist"):
+        send(_one({"kind": "cups", "queue": "NOPE"}), b"x")
+
+
+def test_a_voided_slip_reprints_stamped_void(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo, tmp_path: Path
+) -> None:
+    number = post_one(demo_db, clerk, None)
+    with demo_db.write() as s:  # the void itself is the lookup issue's service
+        slip = s.exec(select(Slip).where(Slip.number == number)).one()
+        slip.status, slip.void_reason = "void", "客户取消"
+        slip.voided_by_id, slip.voided_at = supervisor.id, datetime.now(UTC)
+        s.add(slip)
+    spool.reprint(demo_db, number, user=clerk, printer="file")
+    spool.run_once(demo_db, tcp_config(9, tmp_path))
+    text = decode((tmp_path / "out.bin").read_bytes(), "escp").text
+    assert "★ 作废 ★" in text and "作废：客户取消" in text and f"单号：{number}" in text

@@ -202,17 +202,19 @@ def _send_file(cfg: PrinterConfig, data: bytes) -> None:
     device = _is_device(path)
     if device:
         _check_ready(cfg, lp_status(path))
+    plain_file = cfg.kind == "file" and not device  # only a file printer may create its file
     try:
-        if not device:
+        if plain_file:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | (0 if device else os.O_CREAT | os.O_APPEND), 0o600)
+        flags = os.O_WRONLY | (os.O_CREAT | os.O_APPEND if plain_file else 0)
+        fd = os.open(path, flags, 0o600)
     except OSError as exc:
         raise _unavailable(cfg, f"打不开 {path}（{_reason(exc)}）") from None
     sent = 0
     try:
         while sent < len(data):
             sent += os.write(fd, data[sent:])
-        if not device:
+        if plain_file:
             os.fsync(fd)
     except OSError as exc:
         if sent == 0:
