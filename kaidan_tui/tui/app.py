@@ -1,26 +1,32 @@
-"""The kaidan Textual app: login, then the working screens; the print spool runs here."""
+"""The kaidan Textual app: login, then the working screens; the print spool runs here.
+
+Cold start matters (a clerk restarts the app between customers): this module imports
+only Textual and the pure domain. The login screen is up at once, and the store
+(SQLAlchemy, the models, the printers) is opened by a worker while the clerk types.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
-from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.enums import JobStatus, SlipType
-from kaidan_tui.domain.errors import KaidanError
-from kaidan_tui.printing.config import PrintersConfig
-from kaidan_tui.services import spool
-from kaidan_tui.services.spool import JobView, RunReport
-from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.screens.catalog import CatalogScreen
+from kaidan_tui.domain.errors import KaidanError, StateError
 from kaidan_tui.tui.screens.login import LoginScreen
-from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
 from kaidan_tui.tui.screens.printing import UncertainPrint
 from kaidan_tui.tui.typeahead import apply_key
+
+if TYPE_CHECKING:
+    from kaidan_tui.db.engine import Database
+    from kaidan_tui.printing.config import PrintersConfig
+    from kaidan_tui.services.spool import JobView, RunReport
+    from kaidan_tui.services.users import UserInfo
 
 SPOOL_INTERVAL = 5.0
 """Seconds between automatic retries of jobs waiting for a printer."""
@@ -47,19 +53,53 @@ class KaidanApp(App[None]):
     """The print banner's text: empty when nothing waits for a printer."""
 
     def __init__(
-        self, db: Database, *, printers: PrintersConfig | None = None, printers_path: str = ""
+        self,
+        db: Database | Callable[[], Database],
+        *,
+        printers: PrintersConfig | None = None,
+        printers_path: str = "",
     ) -> None:
+        """``db`` is an open store, or a function that opens one (called in a worker)."""
         super().__init__()
-        self.db = db
+        self._opener = db if callable(db) else None
+        self._db: Database | None = None if callable(db) else db
+        self._store_error = ""
+        self._store_ready = threading.Event()
         self.user: UserInfo | None = None
         self.printers = printers
+        self._printers_path = printers_path
         self._printers_error = ""
-        if printers is None:
-            try:
-                self.printers = spool.load_printers(db, printers_path or None)
-            except KaidanError as exc:
-                self._printers_error = f"打印机配置有误，单据照常保存但不会打印：{exc.message}"
         self._asking: set[int] = set()
+
+    @property
+    def db(self) -> Database:
+        """The store; waits (in a worker thread) until the background open is done."""
+        self._store_ready.wait()
+        if self._db is None:
+            raise StateError(self._store_error or "数据库没有打开")
+        return self._db
+
+    @work(thread=True, exclusive=True, group="store", exit_on_error=False)
+    def _open_store(self) -> None:
+        try:
+            if self._db is None and self._opener is not None:
+                self._db = self._opener()
+            assert self._db is not None
+            if self.printers is None:
+                from kaidan_tui.services import spool
+
+                try:
+                    self.printers = spool.load_printers(self._db, self._printers_path or None)
+                except KaidanError as exc:
+                    self._printers_error = f"打印机配置有误，单据照常保存但不会打印：{exc.message}"
+            # Warm the screens' imports while the clerk is still typing the PIN.
+            import kaidan_tui.tui.screens.order_entry  # noqa: F401
+        except KaidanError as exc:
+            self._store_error = exc.message
+        except Exception as exc:  # never a traceback: the login screen shows it
+            self._store_error = f"打不开数据库：{exc}"
+        finally:
+            self._store_ready.set()
 
     async def on_event(self, event: events.Event) -> None:
         is_key = isinstance(event, events.Key) and not event.is_forwarded
@@ -68,9 +108,12 @@ class KaidanApp(App[None]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
-        self.push_screen(LoginScreen(self.db), self._logged_in)
+        self.push_screen(LoginScreen(lambda: self.db), self._logged_in)
+        self._open_store()
 
     def _logged_in(self, user: UserInfo | None) -> None:
+        from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+
         if user is None:
             self.exit()
             return
@@ -96,6 +139,8 @@ class KaidanApp(App[None]):
 
     @work(thread=True, exclusive=True, group="spool", exit_on_error=False)
     def _run_spool(self, printers: PrintersConfig) -> None:
+        from kaidan_tui.services import spool
+
         try:
             report = spool.run_once(self.db, printers)
             left = spool.outstanding(self.db)
@@ -131,6 +176,8 @@ class KaidanApp(App[None]):
 
         def answered(printed: bool | None) -> None:
             self._asking.discard(job.id)
+            from kaidan_tui.services import spool
+
             if printed is None or self.user is None:
                 self.notify("稍后会再询问；也可按 Ctrl+R。", title="打印")
                 self._asking.add(job.id)  # not again until the next retry by key
@@ -157,10 +204,14 @@ class KaidanApp(App[None]):
     # --- screens ------------------------------------------------------------------------
 
     def action_order_entry(self) -> None:
+        from kaidan_tui.tui.screens.catalog import CatalogScreen
+
         while isinstance(self.screen, CatalogScreen):
             self.pop_screen()
 
     def action_catalog(self) -> None:
+        from kaidan_tui.tui.screens.catalog import CatalogScreen
+
         if self.user is not None and not isinstance(self.screen, CatalogScreen | LoginScreen):
             self.push_screen(CatalogScreen(self.db, self.user))
 

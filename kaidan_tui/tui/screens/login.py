@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -12,23 +13,28 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.errors import KaidanError
-from kaidan_tui.services import users
-from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 
+if TYPE_CHECKING:
+    from kaidan_tui.db.engine import Database
+    from kaidan_tui.services.users import UserInfo  # noqa: F401 (the Screen["UserInfo"] base)
 
-class LoginScreen(TypeAheadFocus, Screen[UserInfo]):
-    """Dismisses with the logged-in user."""
+
+class LoginScreen(TypeAheadFocus, Screen["UserInfo"]):
+    """Dismisses with the logged-in user.
+
+    The screen is up before the store is open: ``store`` blocks (in the login worker
+    thread) until the app has opened it in the background, so the clerk can type at once.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "enter", show=False, priority=True, id="login.enter"),
     ]
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, store: Callable[[], Database]) -> None:
         super().__init__()
-        self.db = db
+        self.store = store
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -52,7 +58,9 @@ class LoginScreen(TypeAheadFocus, Screen[UserInfo]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _login(self, code: str, pin: str) -> None:
         try:
-            user = users.login(self.db, code, pin)
+            from kaidan_tui.services import users
+
+            user = users.login(self.store(), code, pin)
         except KaidanError as exc:
             self.app.call_from_thread(self._show_error, exc.message, exc.field)
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,7 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kaidan_tui.services.spool import JobView
+if TYPE_CHECKING:
+    from kaidan_tui.services.spool import JobView
 
 
 class PrintPreview(ModalScreen[None]):
