@@ -8,13 +8,15 @@ only Textual and the pure domain. The login screen is up at once, and the store
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from kaidan_tui.domain.enums import JobStatus, SlipType
 from kaidan_tui.domain.errors import KaidanError, StateError
@@ -32,6 +34,15 @@ SPOOL_INTERVAL = 5.0
 """Seconds between automatic retries of jobs waiting for a printer."""
 
 
+_KEY_NAMES = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "delete": "Del", "escape": "Esc"}
+
+
+def key_label(key: str) -> str:
+    """``ctrl+delete`` → ``Ctrl+Del``, ``f9`` → ``F9`` (as printed on the keyboard)."""
+    first = key.split(",")[0]
+    return "+".join(_KEY_NAMES.get(part, part.upper()) for part in first.split("+"))
+
+
 class KaidanApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "开单"
@@ -46,6 +57,15 @@ class KaidanApp(App[None]):
             "重试打印",
             id="app.retry_print",
             tooltip="立即重试待打印的单据",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "命令",
+            show=False,
+            priority=True,
+            id="app.palette",
+            tooltip="按名称查找并执行本屏的任何操作",
         ),
     ]
 
@@ -200,6 +220,33 @@ class KaidanApp(App[None]):
         self._asking.clear()
         self.notify("正在重试打印…", title="打印")
         self.wake_spool()
+
+    # --- command palette ----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action of the screen by its Chinese name (the same ones F1 lists)."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            # Ours carry an id; Textual's own (the Input's editing keys) stay out.
+            if not binding.id or not binding.description or binding.action in seen:
+                continue
+            if binding.action in ("command_palette", "app.command_palette"):
+                continue
+            seen.add(binding.action)
+            title = f"{binding.description}（{key_label(binding.key)}）"
+            yield SystemCommand(
+                title,
+                active.tooltip or binding.tooltip or binding.description,
+                partial(self.run_action, binding.action, active.node),
+            )
+        yield SystemCommand("按键帮助", "显示或隐藏本屏所有按键", self.action_show_help_panel)
+        yield SystemCommand("切换配色", "换一个界面主题", self.action_change_theme)
+        yield SystemCommand(
+            "截图",
+            "把当前屏幕保存为 SVG 图片",
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
 
     # --- screens ------------------------------------------------------------------------
 

@@ -1,0 +1,40 @@
+"""The command palette lists every action of the screen by its Chinese name."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.command import CommandPalette
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Slip
+from kaidan_tui.tui.app import KaidanApp
+from tests.test_order_entry import add_line, login, settle, type_in
+
+
+async def test_palette_lists_screen_actions_and_runs_them(demo_db: Database) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(130, 40)) as pilot:
+        screen = await login(pilot)
+        titles = {c.title for c in app.get_system_commands(screen)}
+        for name in (
+            "过账打印（F9）",
+            "挂单（F8）",
+            "调挂单（F7）",
+            "打印预览（F10）",
+            "重试打印（Ctrl+R）",
+            "删行（Ctrl+Del）",
+        ):
+            assert name in titles, (name, titles)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "3")
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"挂单")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        with demo_db.read() as s:
+            held = s.exec(select(Slip).where(Slip.status == "held")).all()
+        assert [h.cust_code for h in held] == ["K0001"]
