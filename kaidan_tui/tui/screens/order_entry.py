@@ -57,6 +57,7 @@ class Line:
     policy: Decimal
     source: PriceSource
     trace_codes: tuple[str, ...] = ()
+    is_gift: bool = False
 
     @property
     def amount(self) -> Decimal:
@@ -82,6 +83,17 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         Binding("ctrl+delete", "delete_line", "删行", id="order.delete_line", tooltip="删除当前行"),
         Binding("ctrl+t", "trace_codes", "瓶码", id="order.codes", tooltip="录入本行瓶码/箱码"),
         Binding(
+            "ctrl+g",
+            "toggle_gift",
+            "赠品",
+            id="order.gift",
+            tooltip="本行改为赠品（0 元，需主管审批）或改回",
+        ),
+        Binding("alt+1", "copy_price('agreed')", "用协议价", show=False, id="order.price_agreed"),
+        Binding("alt+2", "copy_price('tier')", "用等级价", show=False, id="order.price_tier"),
+        Binding("alt+3", "copy_price('list')", "用价格表价", show=False, id="order.price_list"),
+        Binding("alt+4", "copy_price('last')", "用上次价", show=False, id="order.price_last"),
+        Binding(
             "f10", "preview", "打印预览", id="order.preview", tooltip="本单（或上一单）的打印版面"
         ),
         Binding("alt+c", "focus('customer')", "客户", show=False, id="order.customer"),
@@ -104,6 +116,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.lines: list[Line] = []
         self.editing: int | None = None  # index of the line loaded into the editor
         self.current: Quote | None = None  # the product in the editor
+        self.gift = False  # the line in the editor is a gift (赠品)
         self.order_key = uuid.uuid4().hex
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
@@ -208,7 +221,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                     product=ln.product.code,
                     qty=f"{ln.qty:f}",
                     price=f"{ln.price:f}",
-                    is_gift=self.slip_type is SlipType.GIFT,
+                    is_gift=ln.is_gift or self.slip_type is SlipType.GIFT,
                     trace_codes=list(ln.trace_codes),
                 )
                 for ln in self.lines
@@ -460,8 +473,11 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         codes = tuple(self._input("codes").value.split())
         q = self.current
-        source = q.source if price == q.price else PriceSource.MANUAL
-        line = Line(q.product, qty, price, q.price, source, codes)
+        if self.gift:
+            price, source = Decimal("0.00"), PriceSource.GIFT
+        else:
+            source = q.source if price == q.price else PriceSource.MANUAL
+        line = Line(q.product, qty, price, q.price, source, codes, is_gift=self.gift)
         if self.editing is not None and self.editing < len(self.lines):
             self.lines[self.editing] = line
         else:
@@ -474,6 +490,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     def _clear_editor(self) -> None:
         self.current = None
         self.editing = None
+        self.gift = False
         for name in ("product", "qty", "price", "codes"):
             self._input(name).value = ""
         self.query_one("#codes", Input).display = False
@@ -486,13 +503,14 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         t.append(f"{q.product.spec} / {q.product.unit}   条码 {q.product.barcode or '-'}\n\n")
         t.append(f"政策价 {format_money(q.price)}（{q.source.label}）\n", style="bold green")
         rows = [
-            ("协议价", f.agreed_price),
-            (f"等级价 {f.tier_name or ''}", f.tier_price),
-            ("价格表", f.list_price),
-            ("最低限价", f.floor_price),
+            ("Alt+1 协议价", f.agreed_price),
+            (f"Alt+2 等级价 {f.tier_name or ''}", f.tier_price),
+            ("Alt+3 价格表", f.list_price),
+            ("Alt+4 上次价", f.last_price),
+            ("      最低限价", f.floor_price),
         ]
         for label, value in rows:
-            t.append(f"{label:<10}{format_money(value) if value is not None else '-':>12}\n")
+            t.append(f"{label:<14}{format_money(value) if value is not None else '-':>10}\n")
         t.append("\n上次价格\n", style="bold")
         for h in q.history[:5]:
             t.append(f"{h.when:%m-%d} {h.number} ×{format_qty(h.qty)} @ {format_money(h.price)}\n")
@@ -517,7 +535,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                 issues_by_line.setdefault(i.line_no, []).append(i)
         for n, ln in enumerate(self.lines, start=1):
             flag = Text("")
-            if n in issues_by_line:
+            if ln.is_gift:
+                flag = Text("赠", style="bold magenta")
+            elif n in issues_by_line:
                 flag = Text("⚠", style="bold red")
             elif ln.source is PriceSource.MANUAL:
                 flag = Text("改价", style="yellow")
@@ -552,6 +572,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         ln = self.lines[index]
         self.pick_product(ln.product.code, f"{format_qty(ln.qty)}")
         self.editing = index
+        self.gift = ln.is_gift
         self._input("price").value = f"{ln.price:.2f}"
         self._input("codes").value = " ".join(ln.trace_codes)
         self._say(f"正在修改第 {index + 1} 行，回车保存。", error=False)
@@ -570,6 +591,39 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._check()
         self._say(f"已删除第 {index + 1} 行：{removed.product.name}", error=False)
         self._focus("product")
+
+    def action_toggle_gift(self) -> None:
+        """赠品: the line in the editor goes out at 0, flagged, still counted in stock."""
+        if self.current is None:
+            self._say("请先选择商品，再按 Ctrl+G 设为赠品。")
+            return
+        if self.slip_type is not SlipType.SALE:
+            self._say(f"{self.slip_type.label}单不能设赠品行。")
+            return
+        self.gift = not self.gift
+        price = self._input("price")
+        if self.gift:
+            price.value = "0.00"
+            self._say("本行为赠品（0 元出库，过账时需主管审批）。再按 Ctrl+G 取消。", error=False)
+        else:
+            price.value = f"{self.current.price:.2f}"
+            self._say("已取消赠品。", error=False)
+
+    def action_copy_price(self, which: str) -> None:
+        """Copy a price shown in the panel into the line's price (a deviation is flagged)."""
+        if self.current is None:
+            self._say("请先选择商品。")
+            return
+        source = PriceSource(which)
+        value = self.current.facts.price_of(source)
+        if value is None:
+            self._say(f"这个商品没有{source.label}。")
+            return
+        self.gift = False
+        self._input("price").value = f"{value:.2f}"
+        self._focus("price")
+        note = "" if value == self.current.price else "（与政策价不同，过账需主管审批）"
+        self._say(f"已填入{source.label} {format_money(value)}{note}", error=False)
 
     def action_trace_codes(self) -> None:
         codes = self._input("codes")
@@ -666,10 +720,14 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._input("recipient").value = order.recipient
         for raw in order.lines:
             q = quotes.quote(self.db, order.customer, raw.product, order.type)
+            gift = raw.is_gift and order.type is SlipType.SALE
             price = Decimal(raw.price) if raw.price else q.price
             source = q.source if price == q.price else PriceSource.MANUAL
+            if gift:
+                price, source = Decimal("0.00"), PriceSource.GIFT
+            codes = tuple(raw.trace_codes)
             self.lines.append(
-                Line(q.product, Decimal(raw.qty), price, q.price, source, tuple(raw.trace_codes))
+                Line(q.product, Decimal(raw.qty), price, q.price, source, codes, is_gift=gift)
             )
         self.held_id = slip_id
         self.order_key = order.idempotency_key or self.order_key
