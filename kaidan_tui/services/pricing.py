@@ -124,6 +124,19 @@ _LAST_PRICE = text(
 )
 
 
+class PostedSale(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def customer_id(self) -> int | None: ...
+    @property
+    def business_date(self) -> date: ...
+    @property
+    def posted_at(self) -> datetime | None: ...
+
+
 class PaidLine(Protocol):
     @property
     def product_id(self) -> int: ...
@@ -135,7 +148,7 @@ class PaidLine(Protocol):
     def is_gift(self) -> bool: ...
 
 
-def remember_last_prices(session: Session, slip: Slip, lines: Sequence[PaidLine]) -> None:
+def remember_last_prices(session: Session, slip: PostedSale, lines: Sequence[PaidLine]) -> None:
     """After a sale is posted: these are now the customer's last prices (gifts excluded)."""
     if slip.customer_id is None or slip.type != SlipType.SALE.value or slip.posted_at is None:
         return
@@ -143,7 +156,7 @@ def remember_last_prices(session: Session, slip: Slip, lines: Sequence[PaidLine]
         return  # a back-dated slip (补单) is not the customer's latest price
     paid = {ln.product_id: ln for ln in lines if not ln.is_gift}
     if paid:
-        session.execute(
+        session.connection().execute(
             _LAST_PRICE,
             [
                 {
