@@ -54,7 +54,7 @@ from kaidan_tui.domain.pricing import (
     policy_price,
 )
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services import audit, settings
+from kaidan_tui.services import audit
 from kaidan_tui.services.catalog import (
     customer_balance,
     customer_by_code,
@@ -62,6 +62,7 @@ from kaidan_tui.services.catalog import (
     products_by_codes,
 )
 from kaidan_tui.services.pricing import price_facts_many, remember_last_prices
+from kaidan_tui.services.store import LedgerInfo, StoreConfig, WarehouseInfo, config
 from kaidan_tui.services.users import UserInfo
 
 
@@ -113,8 +114,8 @@ class PreparedLine:
 @dataclass(slots=True)
 class PreparedSlip:
     type: SlipType
-    ledger: Ledger
-    warehouse: Warehouse
+    ledger: LedgerInfo
+    warehouse: WarehouseInfo
     customer: Customer | None
     settlement: Settlement
     business_date: date
@@ -151,36 +152,30 @@ def _line_error(line_no: int, exc: KaidanError) -> InputError:
     return InputError(f"第{line_no}行：{exc.message}", field=exc.field)
 
 
-def _ledger(session: Session, code: str | None, customer: Customer | None) -> Ledger:
+def _ledger(store: StoreConfig, code: str | None, customer: Customer | None) -> LedgerInfo:
     if code:
-        ledger = session.exec(select(Ledger).where(Ledger.code == code.strip().upper())).first()
+        ledger = store.ledger(code.strip().upper())
         if ledger is None:
             raise NotFound(f"没有编码为「{code}」的账套。", field="ledger")
         return ledger
     if customer is not None and customer.ledger_id is not None:
-        found = session.get(Ledger, customer.ledger_id)
+        found = store.ledger_by_id(customer.ledger_id)
         if found is not None:
             return found
-    ledger = session.exec(
-        select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
-    ).first()
-    if ledger is None:
+    if store.default_ledger is None:
         raise StateError("还没有账套。请先运行 kaidan init。")
-    return ledger
+    return store.default_ledger
 
 
-def _warehouse(session: Session, code: str | None) -> Warehouse:
+def _warehouse(store: StoreConfig, code: str | None) -> WarehouseInfo:
     if code:
-        wh = session.exec(select(Warehouse).where(Warehouse.code == code.strip().upper())).first()
+        wh = store.warehouse(code.strip().upper())
         if wh is None:
             raise NotFound(f"没有编码为「{code}」的仓库。", field="warehouse")
         return wh
-    wh = session.exec(
-        select(Warehouse).order_by(col(Warehouse.is_default).desc(), col(Warehouse.id))
-    ).first()
-    if wh is None:
+    if store.default_warehouse is None:
         raise StateError("还没有仓库。请先运行 kaidan init。")
-    return wh
+    return store.default_warehouse
 
 
 def _settlement(text: str | None, customer: Customer | None) -> Settlement:
@@ -192,6 +187,12 @@ def _settlement(text: str | None, customer: Customer | None) -> Settlement:
         raise InputError(
             f"结算方式「{value}」不认识，可选：{names}。", field="settlement"
         ) from None
+
+
+_ON_HAND = select(col(Stock.product_id), col(Stock.qty)).where(
+    col(Stock.product_id).in_(bindparam("ids", expanding=True)),
+    Stock.warehouse_id == bindparam("warehouse"),
+)
 
 
 def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> PreparedSlip:
@@ -217,12 +218,13 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     if kind is SlipType.REVERSAL:
         raise InputError("红冲单只能从原单生成，不能直接开。", field="type")
     settlement = _settlement(slip_in.settlement, customer)
-    ledger = _ledger(session, slip_in.ledger, customer)
-    warehouse = _warehouse(session, slip_in.warehouse)
+    store = config(session)
+    ledger = _ledger(store, slip_in.ledger, customer)
+    warehouse = _warehouse(store, slip_in.warehouse)
     if not slip_in.lines:
         raise InputError("单据没有商品行，请至少输入一行。", field="product")
 
-    order = settings.price_order(session)
+    order = store.price_order
     known = products_by_codes(session, [raw.product for raw in slip_in.lines])
     all_facts: dict[int, PriceFacts] = {}
     if kind in (SlipType.SALE, SlipType.RETURN):
@@ -318,7 +320,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     issues = [i for ln in lines for i in ln.issues]
 
     if kind.stock_sign < 0:
-        block = settings.stock_blocks(session)
+        block = store.stock_blocks
         wanted: dict[int, Decimal] = defaultdict(Decimal)
         first_line: dict[int, PreparedLine] = {}
         for ln in lines:
@@ -326,13 +328,11 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             assert pid is not None
             wanted[pid] += ln.qty
             first_line.setdefault(pid, ln)
-        on_hand = {
-            st.product_id: st.qty
-            for st in session.exec(
-                select(Stock).where(
-                    col(Stock.product_id).in_(list(wanted)), Stock.warehouse_id == warehouse.id
-                )
-            ).all()
+        on_hand: dict[int, Decimal] = {
+            pid: qty
+            for pid, qty in session.connection().execute(
+                _ON_HAND, {"ids": list(wanted), "warehouse": warehouse.id}
+            )
         }
         for pid, qty in wanted.items():
             available = on_hand.get(pid, Decimal("0"))
@@ -347,7 +347,14 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             ln.issues += found
             issues += found
 
-    if kind is SlipType.SALE and customer is not None and customer.id is not None:
+    # Only a credit sale can exceed a credit limit: a cash sale skips the balance queries.
+    if (
+        kind is SlipType.SALE
+        and customer is not None
+        and customer.id is not None
+        and settlement.is_credit
+        and total_amount > 0
+    ):
         facts_c = CreditFacts(
             limit=customer.credit_limit,
             balance=customer_balance(session, customer.id),
@@ -394,7 +401,7 @@ _STEP_COUNTER = text(
 )
 
 
-def next_number(session: Session, ledger: Ledger, kind: SlipType, year: int) -> tuple[int, str]:
+def next_number(session: Session, ledger: LedgerInfo, kind: SlipType, year: int) -> tuple[int, str]:
     """Take the next number of a series from its counter row, in the caller's transaction.
 
     One upsert creates the series row at 1 or steps it by one, and returns the new value.
@@ -403,7 +410,6 @@ def next_number(session: Session, ledger: Ledger, kind: SlipType, year: int) -> 
     the same number, and a transaction that aborts gives its number back: numbers are
     gap-free.
     """
-    assert ledger.id is not None
     seq: int = (
         session.connection()
         .execute(_STEP_COUNTER, {"l": ledger.id, "t": kind.value, "y": year})
@@ -418,7 +424,7 @@ def _header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[str, An
     """The slip's header columns: what was typed plus a snapshot of the customer as printed."""
     c = prep.customer
     return {
-        "ledger_id": prep.ledger.id or 0,
+        "ledger_id": prep.ledger.id,
         "type": prep.type.value,
         "business_date": prep.business_date,
         "customer_id": c.id if c is not None else None,
@@ -435,7 +441,7 @@ def _header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[str, An
         "recipient": clean_text(slip_in.recipient),
         "settlement": prep.settlement.value,
         "delivery": clean_text(slip_in.delivery),
-        "warehouse_id": prep.warehouse.id or 0,
+        "warehouse_id": prep.warehouse.id,
         "maker_id": user.id,
         "handler": clean_text(slip_in.handler),
         "remarks": clean_text(slip_in.remarks, multiline=True),
@@ -645,7 +651,7 @@ def post(
             id=slip_id,
             type=prep.type.value,
             customer_id=prep.customer.id if prep.customer is not None else None,
-            warehouse_id=prep.warehouse.id or 0,
+            warehouse_id=prep.warehouse.id,
             business_date=prep.business_date,
             posted_at=datetime.now(UTC),
         )
