@@ -176,3 +176,30 @@ def test_bad_price_and_stock_rows(empty_db: Database, tmp_path: Path) -> None:
         (tmp_path / "s.csv").write_text(f"product,qty\nP001,{bad}\n", encoding="utf-8")
         with pytest.raises(ImportFailed, match="第 2 行「qty」列"):
             import_file(empty_db, "stock", tmp_path / "s.csv")
+
+
+def test_products_and_customers_count_created_and_updated(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """One upsert for both kinds: existing codes are updated, new ones created."""
+    (tmp_path / "c.csv").write_text("code,name\nK0001,新名字\nK9999,新客户\n", encoding="utf-8")
+    dry = import_file(demo_db, "customers", tmp_path / "c.csv", dry_run=True)
+    assert (dry.created, dry.updated, dry.dry_run) == (1, 1, True)
+    with demo_db.read() as s:
+        assert s.exec(select(Customer).where(Customer.code == "K9999")).first() is None
+        assert s.exec(select(Customer).where(Customer.code == "K0001")).one().name != "新名字"
+    done = import_file(demo_db, "customers", tmp_path / "c.csv")
+    assert (done.kind, done.created, done.updated) == ("customers", 1, 1)
+    with demo_db.read() as s:
+        assert s.exec(select(Customer).where(Customer.code == "K9999")).one().name == "新客户"
+        assert s.exec(select(Customer).where(Customer.code == "K0001")).one().name == "新名字"
+    (tmp_path / "p.csv").write_text(
+        "code,name,spec,unit,price\nYL0001,可口可乐 330ml听装,330ml×24,箱,53\n"
+        "ZZ0001,新商品,1×1,个,9.9\n",
+        encoding="utf-8",
+    )
+    done = import_file(demo_db, "products", tmp_path / "p.csv")
+    assert (done.kind, done.created, done.updated) == ("products", 1, 1)
+    products = _products(demo_db)
+    assert str(products["YL0001"].list_price) == "53.00"
+    assert str(products["ZZ0001"].list_price) == "9.90"

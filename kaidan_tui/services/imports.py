@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
@@ -277,6 +277,39 @@ def _check_unique(rows: list[tuple[int, str]], column: str, out: list[Problem]) 
             seen[key] = number
 
 
+_Coded = TypeVar("_Coded", Product, Customer)
+
+
+def _upsert_by_code(
+    session: Session,
+    model: type[_Coded],
+    kind: str,
+    parsed: list[dict[str, Any]],
+    existing: dict[str, _Coded],
+    dry: bool,
+) -> ImportResult:
+    """Create the rows whose code is new and update the others, column by column.
+
+    Each item holds only the columns the file has (so a short file wipes nothing), plus
+    its ``_row`` number, which is dropped here. ``dry``: count, write nothing.
+    """
+    result = ImportResult(kind, len(parsed), dry_run=dry)
+    for item in parsed:
+        item.pop("_row")
+        row = existing.get(item["code"])
+        if row is None:
+            result.created += 1
+            if not dry:
+                session.add(model(**item))
+        else:
+            result.updated += 1
+            if not dry:
+                for k, v in item.items():
+                    setattr(row, k, v)
+                session.add(row)
+    return result
+
+
 # --- products ------------------------------------------------------------------------
 
 PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -345,21 +378,7 @@ def _products(
             )
     if problems:
         raise ImportFailed(problems)
-    result = ImportResult("products", len(parsed), dry_run=dry)
-    for item in parsed:
-        item.pop("_row")
-        row = existing.get(item["code"])
-        if row is None:
-            result.created += 1
-            if not dry:
-                session.add(Product(**item))
-        else:
-            result.updated += 1
-            if not dry:
-                for k, v in item.items():
-                    setattr(row, k, v)
-                session.add(row)
-    return result
+    return _upsert_by_code(session, Product, "products", parsed, existing, dry)
 
 
 # --- customers -----------------------------------------------------------------------
@@ -425,22 +444,8 @@ def _customers(
     _check_unique([(p["_row"], p["code"]) for p in parsed], "code", problems)
     if problems:
         raise ImportFailed(problems)
-    result = ImportResult("customers", len(parsed), dry_run=dry)
     existing = {c.code: c for c in session.exec(select(Customer)).all()}
-    for item in parsed:
-        item.pop("_row")
-        row = existing.get(item["code"])
-        if row is None:
-            result.created += 1
-            if not dry:
-                session.add(Customer(**item))
-        else:
-            result.updated += 1
-            if not dry:
-                for k, v in item.items():
-                    setattr(row, k, v)
-                session.add(row)
-    return result
+    return _upsert_by_code(session, Customer, "customers", parsed, existing, dry)
 
 
 # --- prices --------------------------------------------------------------------------
