@@ -224,6 +224,8 @@ def _import(kind: str, file: Path, db: str | None, dry_run: bool) -> None:
     result = import_file(open_db(db), kind, file, dry_run=dry_run)
     verb = "检查通过（未写入）" if dry_run else "已导入"
     typer.echo(f"{verb}：{result.rows} 行，新增 {result.created}，更新 {result.updated}")
+    for note in result.notes:
+        typer.echo(note)
 
 
 FileArg = Annotated[Path, typer.Argument(help="CSV（UTF-8/GBK）或 XLSX 文件")]
@@ -244,7 +246,11 @@ def import_customers(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -
 
 @import_app.command("prices")
 def import_prices(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -> None:
-    """价格：product,price 加 tier（等级价）或 customer（协议价）[,valid_from,valid_to]。"""
+    """价格：product,price 加 tier（等级价）或 customer（协议价）[,valid_from,valid_to]。
+
+    商超采购单的不含税价填在 price_ex_tax（不含税单价）列，可加 pack（每件数量），
+    按商品税率换算成一个销售单位的含税价（D8）。
+    """
     _import("prices", file, db, dry_run)
 
 
