@@ -282,3 +282,13 @@ def test_internal_error_is_logged_privately(
     assert "内部错误" in err and str(log) in err and "Traceback" not in err
     assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
     assert stat.S_IMODE(os.stat(log).st_mode) == 0o600
+
+
+def test_price_import_says_how_many_tax_exclusive_prices_it_converted(
+    store: str, tmp_path: Path
+) -> None:
+    po = tmp_path / "po.csv"
+    po.write_text("商品编码,客户编码,不含税单价\nYL0001,K0041,46.90\n", encoding="utf-8")
+    out = kaidan("import", "prices", str(po), "--db", store)
+    assert out.returncode == 0, out.stderr
+    assert "1 行不含税单价已按商品税率换算为含税单价（D8）" in out.stdout
