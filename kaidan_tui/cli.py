@@ -3,8 +3,9 @@
 Every command takes ``--db`` (or ``KAIDAN_DB``): a SQLAlchemy URL, or a plain path for
 SQLite. Errors are printed in Chinese on stderr, never as a traceback.
 
-Exit codes: 0 ok · 1 internal error · 2 bad input / bad file (nothing written) ·
-3 ``order import``: some orders held.
+Exit codes: 0 ok · 1 internal error (traceback in the error log) · 2 bad input, bad
+file, wrong usage or an unusable database (the failed step wrote nothing) ·
+3 ``order import``: some orders were held or failed (the others were posted).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import typer
 if TYPE_CHECKING:
     from kaidan_tui.db.engine import Database
     from kaidan_tui.printing.config import PrintersConfig
+    from kaidan_tui.services.setup import DemoSummary
 
 app = typer.Typer(
     name="kaidan",
@@ -57,11 +59,57 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+_opened: str | None = None
+"""The store this run opened (shown in database error messages)."""
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
+    """Refuse, in Chinese, a path that cannot be a store, before SQLite sees it."""
+    if path.is_dir():
+        fail(f"数据库路径是一个目录：{path}。请在 --db 给出文件路径，例如 {path / 'kaidan.db'}")
+    if not path.exists():
+        if must_exist:
+            fail(f"数据库文件不存在：{path}，请先运行 kaidan init --db {path}")
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        fail(f"无法读取数据库文件 {path}：{exc.strerror}。请检查文件权限。")
+    if head and head != _SQLITE_MAGIC:
+        fail(
+            f"{path} 不是 SQLite 数据库文件（可能是别的文件）。"
+            "请检查 --db 是否指向 kaidan 的数据库。"
+        )
+
+
+def _safe_url(url: str) -> str:
+    """A database URL fit for a message: the password masked."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not even a URL: show no part of it that may be secret
+        return "（--db 指定的数据库）"
+
+
 def open_db(db: str | None, *, check: bool = True) -> Database:
-    from kaidan_tui.db.engine import Database
+    """The store named by ``--db``; ``check``: it must exist, be initialised and current."""
+    global _opened
+    from kaidan_tui.db.engine import Database, resolve_url, sqlite_path
     from kaidan_tui.db.migrate import check_schema
 
-    database = Database.open(db)
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    _opened = str(path) if path is not None else _safe_url(url)
+    if path is not None:
+        _check_sqlite_file(path, must_exist=check)
+    try:
+        database = Database(url)
+    except OSError as exc:  # the file (or its folder) could not be created
+        fail(f"无法创建数据库文件 {_opened}：{exc.strerror}。请检查路径和写权限。")
     if check:
         check_schema(database.engine)
     return database
@@ -93,17 +141,12 @@ def demo(
     no_tui: Annotated[bool, typer.Option("--no-tui", help="只生成演示库，不打开界面。")] = False,
 ) -> None:
     """用内置演示数据打开开单界面（演示库在用户数据目录，不碰正式库）。"""
-    from kaidan_tui.db.engine import Database
-    from kaidan_tui.services.setup import load_demo
+    from kaidan_tui.services.setup import build_demo_file
 
     path = demo_path()
-    if fresh and path.exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    created = not path.exists()
-    database = Database.open(str(path))
-    if created:
-        summary = load_demo(database)
+    if fresh or not path.exists():
+        # Built beside the old one and moved into place: never half a store.
+        summary = build_demo_file(path)
         _err(
             f"演示库已生成：{path}（{summary.products} 个商品，{summary.customers} 个客户，"
             f"{summary.slips} 张单据）"
@@ -122,24 +165,39 @@ def init(
     ] = "本公司",
 ) -> None:
     """建库（或升级到最新版本）。"""
-    from kaidan_tui.services.setup import init_store, load_demo
+    from kaidan_tui.services.setup import init_store
 
-    database = open_db(db, check=False)
     if demo_data:
-        from kaidan_tui.db.migrate import current_revision
-
-        if current_revision(database.engine) is not None:
-            fail("该数据库已经初始化，不能再装入演示数据。请换一个新路径。")
-        summary = load_demo(database)
+        summary = _init_demo(db)
         typer.echo(
             f"演示库已生成：{summary.products} 个商品，{summary.customers} 个客户，"
             f"{summary.slips} 张单据"
         )
     else:
-        init_store(database, ledger_name=ledger_name)
+        init_store(open_db(db, check=False), ledger_name=ledger_name)
         typer.echo(
             "数据库已就绪。下一步：kaidan users add 编码 --name 姓名 --role clerk|supervisor"
         )
+
+
+def _init_demo(db: str | None) -> DemoSummary:
+    """``init --demo``: only into a new store; a SQLite file is built whole, then moved in."""
+    from kaidan_tui.db.engine import resolve_url, sqlite_path
+    from kaidan_tui.db.migrate import current_revision
+    from kaidan_tui.services.setup import build_demo_file, load_demo
+
+    path = sqlite_path(resolve_url(db))
+    if path is None or (path.exists() and path.stat().st_size > 0):
+        database = open_db(db, check=False)
+        if current_revision(database.engine) is not None:
+            fail("该数据库已经初始化，不能再装入演示数据。请换一个新路径。")
+        if path is not None:
+            fail(f"{path} 已有内容，不是新的空文件，不能装入演示数据。请换一个新路径。")
+        return load_demo(database)
+    global _opened
+    _opened = str(path)
+    _check_sqlite_file(path, must_exist=False)
+    return build_demo_file(path)
 
 
 @db_app.command("upgrade")
@@ -169,6 +227,8 @@ def _import(kind: str, file: Path, db: str | None, dry_run: bool) -> None:
     result = import_file(open_db(db), kind, file, dry_run=dry_run)
     verb = "检查通过（未写入）" if dry_run else "已导入"
     typer.echo(f"{verb}：{result.rows} 行，新增 {result.created}，更新 {result.updated}")
+    for note in result.notes:
+        typer.echo(note)
 
 
 FileArg = Annotated[Path, typer.Argument(help="CSV（UTF-8/GBK）或 XLSX 文件")]
@@ -189,7 +249,11 @@ def import_customers(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -
 
 @import_app.command("prices")
 def import_prices(file: FileArg, db: DbOpt = None, dry_run: DryOpt = False) -> None:
-    """价格：product,price 加 tier（等级价）或 customer（协议价）[,valid_from,valid_to]。"""
+    """价格：product,price 加 tier（等级价）或 customer（协议价）[,valid_from,valid_to]。
+
+    商超采购单的不含税价填在 price_ex_tax（不含税单价）列，可加 pack（每件数量），
+    按商品税率换算成一个销售单位的含税价（D8）。
+    """
     _import("prices", file, db, dry_run)
 
 
@@ -209,7 +273,8 @@ def order_import(
 ) -> None:
     """导入订单：合规的过账并逐行打印单号；违反政策的挂单并在 stderr 列出原因。
 
-    退出码：0 全部过账，3 有挂单，2 文件有误（什么都没导入）。
+    某一单出错时在 stderr 说明是第几单、哪个客户，其余订单继续处理。
+    退出码：0 全部过账，3 有挂单或出错的订单（其余已过账），2 文件有误（什么都没导入）。
     """
     from kaidan_tui.services.orders import OrderOutcome, import_orders, read_orders
     from kaidan_tui.services.setup import IMPORT_USER
@@ -221,17 +286,26 @@ def order_import(
         maker = get_user(session, user or IMPORT_USER)
 
     def report(outcome: OrderOutcome) -> None:
+        who = f"（客户 {outcome.customer}）" if outcome.customer else ""
         if outcome.posted is not None:
             typer.echo(outcome.posted.number)
             sys.stdout.flush()
             for w in outcome.posted.warnings:
-                _err(f"第 {outcome.index} 个订单 {outcome.posted.number} 提醒：{w}")
+                _err(f"第 {outcome.index} 个订单{who} {outcome.posted.number} 提醒：{w}")
         elif outcome.held is not None:
             reasons = "；".join(outcome.held.reasons)
-            _err(f"第 {outcome.index} 个订单已挂单（#{outcome.held.slip_id}）：{reasons}")
+            _err(f"第 {outcome.index} 个订单{who}已挂单（#{outcome.held.slip_id}）：{reasons}")
+        else:
+            why = (outcome.error or "").rstrip("。")
+            _err(
+                f"第 {outcome.index} 个订单{who}未能过账，也未挂单：{why}"
+                "。其余订单照常处理；请改正后只重新导入这一单"
+                "（整份文件重导会重复开单，除非订单带 key）。"
+            )
+        sys.stderr.flush()
 
     outcomes = import_orders(database, orders, user=maker, on_done=report)
-    if any(o.held for o in outcomes):
+    if any(o.posted is None for o in outcomes):
         raise typer.Exit(3)
 
 
@@ -452,12 +526,147 @@ def _log_path() -> Path:
     return default_data_dir() / "kaidan-error.log"
 
 
+def _write_error_log() -> Path:
+    """Append the current traceback to the error log, created 0600 (it may hold data)."""
+    log = _log_path()
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)  # an older, wider log is narrowed too
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+    except OSError:
+        return Path(os.devnull)
+    return log
+
+
+def _is(exc: BaseException, name: str) -> bool:
+    """``exc`` is a click exception of this name (typer vendors click; names are stable)."""
+    return any(c.__name__ == name for c in type(exc).__mro__)
+
+
+def _command_path(exc: Exception) -> str:
+    ctx = getattr(exc, "ctx", None)
+    names: list[str] = []
+    while ctx is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["kaidan", *reversed(names[:-1])]) if names else "kaidan"
+
+
+def _hint(exc: Exception) -> str:
+    """The option or argument a usage error is about, e.g. ``--name`` or ``FILE``."""
+    hint = getattr(exc, "param_hint", None)
+    param = getattr(exc, "param", None)
+    if hint is None and param is not None:
+        opts = getattr(param, "opts", None)
+        if getattr(param, "param_type_name", "") == "option" and opts:
+            hint = list(opts)
+        else:
+            hint = str(getattr(param, "name", "") or "").upper()
+    if isinstance(hint, (list, tuple)):
+        hint = " / ".join(str(h) for h in hint)
+    return str(hint or "").replace("'", "").replace('"', "")
+
+
+def usage_message(exc: Exception) -> str:
+    """A click usage error, in Chinese where we know the kind."""
+    import re
+
+    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    raw = str(getattr(exc, "message", text))
+    if _is(exc, "NoSuchOption"):
+        name = getattr(exc, "option_name", "")
+        maybe = sorted(getattr(exc, "possibilities", None) or [])
+        detail = f"没有选项 {name}" + (f"（是不是 {'、'.join(maybe)}？）" if maybe else "")
+    elif _is(exc, "MissingParameter"):
+        param = getattr(exc, "param", None)
+        kind = getattr(exc, "param_type", None) or getattr(param, "param_type_name", "")
+        detail = f"缺少{'选项' if kind == 'option' else '参数'} {_hint(exc)}".rstrip()
+    elif _is(exc, "BadParameter"):
+        why = "应为整数" if "valid integer" in raw else raw
+        detail = f"{_hint(exc) or '参数'} 的值不对：{why}"
+    elif m := re.match(r"No such command '(.+)'", raw):
+        detail = f"没有命令 {m.group(1)}"
+    elif m := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", raw):
+        detail = f"多余的参数：{m.group(1)}"
+    elif m := re.match(r"Option '(.+)' requires an argument", raw):
+        detail = f"选项 {m.group(1)} 后面要跟一个值"
+    else:
+        detail = text
+    return f"命令用法错误：{detail}。运行 {_command_path(exc)} --help 查看用法"
+
+
+_DB_ERRORS = (
+    (
+        "unable to open database file",
+        "无法打开数据库文件 {db}：路径不存在、是目录或没有权限。请检查 --db 路径和文件权限。",
+    ),
+    (
+        "file is not a database",
+        "{db} 不是 SQLite 数据库文件。请检查 --db 是否指向 kaidan 的数据库。",
+    ),
+    (
+        "disk image is malformed",
+        "数据库文件 {db} 已损坏。请停止使用这个文件，从备份恢复，并联系管理员。",
+    ),
+    (
+        "database is locked",
+        "数据库 {db} 正被其他程序占用，等待超时。请稍后重试，或检查是否有卡住的 kaidan。",
+    ),
+    ("readonly database", "数据库 {db} 是只读的，不能写入。请检查文件及所在目录的写权限。"),
+    ("database or disk is full", "磁盘已满，无法写入数据库 {db}。请清理磁盘空间后重试。"),
+    ("disk i/o error", "读写数据库 {db} 时磁盘出错。请检查磁盘后重试。"),
+)
+
+
+def database_message(exc: Exception) -> str | None:
+    """A database that cannot be used (not a bug in kaidan), in Chinese; else None."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    if not (type(exc) is DatabaseError or isinstance(exc, OperationalError)):
+        return None  # integrity and programming errors are bugs: internal error + log
+    where = _opened or "（--db 指定的数据库）"
+    detail = str(getattr(exc, "orig", None) or exc).lower()
+    for needle, message in _DB_ERRORS:
+        if needle in detail:
+            return message.format(db=where)
+    return (
+        f"数据库 {where} 无法使用（{detail}）。请检查 --db 路径和磁盘；若反复出现，请联系管理员。"
+    )
+
+
+def _report(exc: Exception) -> int:
+    """Tell the user what went wrong, in Chinese; return the exit code."""
+    if _is(exc, "NoArgsIsHelpError"):  # `kaidan db` alone: its help, as before
+        _err(getattr(exc, "format_message")())  # noqa: B009
+        return 2
+    if _is(exc, "UsageError"):
+        _err(usage_message(exc))
+        return 2
+    if _is(exc, "Abort"):  # Ctrl-C or end of input at a prompt
+        _err("已取消。")
+        return 1
+    if _is(exc, "ClickException"):
+        _err(f"错误：{getattr(exc, 'format_message')()}")  # noqa: B009
+        return int(getattr(exc, "exit_code", 1))
+    db_message = database_message(exc)
+    if db_message is not None:
+        _err(db_message)
+        return 2
+    log = _write_error_log()
+    _err(f"内部错误：{type(exc).__name__}: {exc}\n详细信息已记录到 {log}，请联系管理员。")
+    return 1
+
+
 def main() -> None:
     """Entry point: no traceback ever reaches a clerk; it goes to the error log."""
     from kaidan_tui.domain.errors import KaidanError
 
     try:
-        app()
+        code = app(prog_name="kaidan", standalone_mode=False)
     except KaidanError as exc:
         _err(f"错误：{exc.message}")
         sys.exit(2)
@@ -465,15 +674,14 @@ def main() -> None:
         _err("已取消。")
         sys.exit(130)
     except Exception as exc:  # the last line of defence
-        log = _log_path()
         try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc())
-        except OSError:
-            log = Path(os.devnull)
-        _err(f"内部错误：{type(exc).__name__}: {exc}\n详细信息已记录到 {log}，请联系管理员。")
-        sys.exit(1)
+            status = _report(exc)
+        except Exception:  # never let the report itself show a traceback
+            log = _write_error_log()
+            _err(f"内部错误：{type(exc).__name__}: {exc}\n详细信息已记录到 {log}，请联系管理员。")
+            status = 1
+        sys.exit(status)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -176,3 +176,108 @@ def test_bad_price_and_stock_rows(empty_db: Database, tmp_path: Path) -> None:
         (tmp_path / "s.csv").write_text(f"product,qty\nP001,{bad}\n", encoding="utf-8")
         with pytest.raises(ImportFailed, match="第 2 行「qty」列"):
             import_file(empty_db, "stock", tmp_path / "s.csv")
+
+
+def test_products_and_customers_count_created_and_updated(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """One upsert for both kinds: existing codes are updated, new ones created."""
+    (tmp_path / "c.csv").write_text("code,name\nK0001,新名字\nK9999,新客户\n", encoding="utf-8")
+    dry = import_file(demo_db, "customers", tmp_path / "c.csv", dry_run=True)
+    assert (dry.created, dry.updated, dry.dry_run) == (1, 1, True)
+    with demo_db.read() as s:
+        assert s.exec(select(Customer).where(Customer.code == "K9999")).first() is None
+        assert s.exec(select(Customer).where(Customer.code == "K0001")).one().name != "新名字"
+    done = import_file(demo_db, "customers", tmp_path / "c.csv")
+    assert (done.kind, done.created, done.updated) == ("customers", 1, 1)
+    with demo_db.read() as s:
+        assert s.exec(select(Customer).where(Customer.code == "K9999")).one().name == "新客户"
+        assert s.exec(select(Customer).where(Customer.code == "K0001")).one().name == "新名字"
+    (tmp_path / "p.csv").write_text(
+        "code,name,spec,unit,price\nYL0001,可口可乐 330ml听装,330ml×24,箱,53\n"
+        "ZZ0001,新商品,1×1,个,9.9\n",
+        encoding="utf-8",
+    )
+    done = import_file(demo_db, "products", tmp_path / "p.csv")
+    assert (done.kind, done.created, done.updated) == ("products", 1, 1)
+    products = _products(demo_db)
+    assert str(products["YL0001"].list_price) == "53.00"
+    assert str(products["ZZ0001"].list_price) == "9.90"
+
+
+def test_supermarket_po_prices_tax_exclusive_are_converted(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """D8: 含税价 = 不含税价 × (1 + 商品税率) ÷ 每件数量, stored per selling unit."""
+    from kaidan_tui.db.models import AgreedPrice
+    from kaidan_tui.services import slips
+
+    path = tmp_path / "po.csv"
+    path.write_text(
+        "商品编码,客户编码,价格等级,不含税单价,每件数量\n"
+        "YL0001,K0041,,46.90,\n"  # 13 %: 46.90 × 1.13 = 52.997 → 53.00
+        "YL0105,K0042,,900,\n"  # a 9 % tea: 900 × 1.09 = 981.00
+        "YL0002,,商超价,110.00,2\n",  # a PO price for two selling units: 110 × 1.13 ÷ 2
+        encoding="utf-8",
+    )
+    result = import_file(demo_db, "prices", path)
+    assert (result.created, result.updated) == (2, 1)
+    assert result.notes == ["3 行不含税单价已按商品税率换算为含税单价（D8）"]
+    products = _products(demo_db)
+    with demo_db.read() as s:
+
+        def agreed(customer: str, product: str) -> str:
+            cid = s.exec(select(Customer.id).where(Customer.code == customer)).one()
+            row = s.exec(
+                select(AgreedPrice).where(
+                    AgreedPrice.customer_id == cid,
+                    AgreedPrice.product_id == products[product].id,
+                )
+            ).one()
+            return str(row.price)
+
+        assert agreed("K0041", "YL0001") == "53.00"
+        assert agreed("K0042", "YL0105") == "981.00"
+        tier = s.exec(
+            select(TierPrice).where(
+                TierPrice.tier == "商超价", TierPrice.product_id == products["YL0002"].id
+            )
+        ).one()
+        assert str(tier.price) == "62.15"
+        prep = slips.prepare(
+            s, slips.SlipIn(customer="K0041", lines=[slips.LineIn(product="YL0001", qty="1")])
+        )
+    assert (str(prep.lines[0].price), prep.lines[0].source.value) == ("53.00", "agreed")
+
+
+def test_tax_exclusive_prices_only_for_supermarkets_and_checked(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "po.csv"
+    path.write_text(
+        "product,customer,tier,price,price_ex_tax,pack\n"
+        "YL0001,K0001,,,46.90,\n"  # 2: a 直销 customer
+        "YL0001,,二批价,,46.90,\n"  # 3: a tier of 二批 customers
+        "YL0002,K0041,,60.00,53.10,\n"  # 4: both prices
+        "YL0003,K0041,,57.00,,12\n"  # 5: a pack without a tax-exclusive price
+        "YL0001,K0041,,,10.00,\n"  # 6: converted below the floor
+        "YL0004,K0041,,,,\n",  # 7: no price at all
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_file(demo_db, "prices", path)
+    found = {(p.row, p.column) for p in failed.value.problems}
+    assert found == {
+        (2, "price_ex_tax"),
+        (3, "price_ex_tax"),
+        (4, "price_ex_tax"),
+        (5, "pack"),
+        (6, "price_ex_tax"),
+        (7, "price"),
+    }
+    text = failed.value.message
+    assert "客户「K0001」的渠道是直销" in text and "价格等级「二批价」" in text
+    assert "含税价 11.30（由不含税单价 10.00 换算）低于该商品最低价 47.50" in text
+    with pytest.raises(ImportFailed, match="price_ex_tax/不含税单价"):
+        (tmp_path / "none.csv").write_text("product,customer\nYL0001,K0041\n", encoding="utf-8")
+        import_file(demo_db, "prices", tmp_path / "none.csv")

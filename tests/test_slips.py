@@ -287,3 +287,29 @@ def test_policy_price_below_a_raised_floor_is_caught(demo_db: Database, clerk: U
         s.add(p)
     with pytest.raises(PolicyViolation, match="低于最低限价"):
         slips.post(demo_db, _sale(lines=[LineIn(product="YL0001", qty="1")]), user=clerk)
+
+
+def test_store_setup_changed_elsewhere_is_seen_by_the_next_slip(
+    demo_db: Database, clerk: UserInfo
+) -> None:
+    """Ledgers, warehouses and settings are re-read per transaction: no stale cache."""
+    from kaidan_tui.services import settings
+
+    big = _sale(settlement="现款", lines=[LineIn(product="YL0003", qty="9999")])
+    with demo_db.read() as s:
+        warned = slips.prepare(s, big)
+    assert [i.kind for i in warned.issues] == ["stock_short"] and warned.blocking == []
+    first = slips.post(demo_db, _sale(), user=clerk)
+    other = Database(demo_db.url)  # another counter: its own engine and connections
+    with other.write() as s:
+        settings.put(s, "stock_policy", "block")
+        s.execute(text("UPDATE ledger SET number_format = 'N{seq:06d}' WHERE code = 'KD'"))
+        s.execute(text("UPDATE warehouse SET is_default = (code = 'EK')"))
+    other.dispose()
+    with demo_db.read() as s:
+        now = slips.prepare(s, big)
+    assert [i.kind for i in now.blocking] == ["stock_short"]
+    assert now.warehouse.code == "EK"
+    second = slips.post(demo_db, _sale(warehouse="ZC"), user=clerk)
+    assert first.number.startswith("XS2026")
+    assert second.number == f"N{int(first.number[-4:]) + 1:06d}"

@@ -19,8 +19,12 @@ def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except (OperationalError, ProgrammingError):
+    except ProgrammingError:  # PostgreSQL: no alembic_version table yet
         return None
+    except OperationalError as exc:  # SQLite says "no such table"; anything else is real
+        if "no such table" in str(exc.orig):
+            return None
+        raise
 
 
 def check_schema(engine: Engine) -> None:

@@ -9,28 +9,39 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from kaidan_tui.db.models import AuditLog
+from kaidan_tui.db.models import AuditLog, metadata
 
 
-def _digest(prev: str, row: AuditLog) -> str:
+def _digest_of(
+    prev: str,
+    at: datetime,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    detail: str,
+) -> str:
     payload = json.dumps(
-        [
-            prev,
-            row.at.isoformat(timespec="microseconds"),
-            row.user_id,
-            row.action,
-            row.entity,
-            row.entity_id,
-            row.detail,
-        ],
+        [prev, at.isoformat(timespec="microseconds"), user_id, action, entity, entity_id, detail],
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _digest(prev: str, row: AuditLog) -> str:
+    return _digest_of(prev, row.at, row.user_id, row.action, row.entity, row.entity_id, row.detail)
+
+
+_AUDIT = metadata.tables["audit_log"]
+_LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
+_INSERT = insert(_AUDIT)
 
 
 def append(
@@ -41,22 +52,32 @@ def append(
     entity: str = "",
     entity_id: int | None = None,
     **detail: Any,
-) -> AuditLog:
-    last = session.exec(select(AuditLog.hash).order_by(col(AuditLog.id).desc()).limit(1)).first()
-    prev = last or ""
-    row = AuditLog(
-        user_id=user_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-        prev_hash=prev,
-        hash="",
-    )
-    row.hash = _digest(prev, row)
-    session.add(row)
+) -> str:
+    """Append one row after the current last one; return its hash.
+
+    Plain Core statements (posting is a hot path). Pending ORM changes are flushed first,
+    so the row lands after whatever it records.
+    """
     session.flush()
-    return row
+    conn = session.connection()
+    prev = conn.execute(_LAST_HASH).scalar() or ""
+    at = datetime.now(UTC)
+    text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+    digest = _digest_of(prev, at, user_id, action, entity, entity_id, text)
+    conn.execute(
+        _INSERT,
+        {
+            "at": at,
+            "user_id": user_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "detail": text,
+            "prev_hash": prev,
+            "hash": digest,
+        },
+    )
+    return digest
 
 
 @dataclass(frozen=True, slots=True)

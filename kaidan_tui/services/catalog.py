@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from kaidan_tui.db import search
@@ -171,8 +171,15 @@ def product_by_code(session: Session, code: str) -> Product:
     return product
 
 
+_CUSTOMER_BY_CODE = select(Customer).where(Customer.code == bindparam("code"))
+_PRODUCTS_BY_CODE = select(Product).where(col(Product.code).in_(bindparam("keys", expanding=True)))
+_PRODUCTS_BY_BARCODE = select(Product).where(
+    col(Product.barcode).in_(bindparam("keys", expanding=True))
+)
+
+
 def customer_by_code(session: Session, code: str) -> Customer:
-    customer = session.exec(select(Customer).where(Customer.code == code.strip().upper())).first()
+    customer = session.exec(_CUSTOMER_BY_CODE, params={"code": code.strip().upper()}).first()
     if customer is None:
         raise NotFound(
             f"没有编码为「{code}」的客户，请检查编码或用拼音首字母查找。", field="customer"
@@ -188,11 +195,11 @@ def products_by_codes(session: Session, codes: list[str]) -> dict[str, Product]:
     """Code (or barcode) → active product, in two queries; unknown codes are left out."""
     keys = {c.strip().upper() for c in codes if c.strip()}
     found: dict[str, Product] = {}
-    for p in session.exec(select(Product).where(col(Product.code).in_(keys))).all():
+    for p in session.exec(_PRODUCTS_BY_CODE, params={"keys": list(keys)}).all():
         found[p.code] = p
     missing = {c.strip() for c in codes if c.strip() and c.strip().upper() not in found}
     if missing:
-        for p in session.exec(select(Product).where(col(Product.barcode).in_(missing))).all():
+        for p in session.exec(_PRODUCTS_BY_BARCODE, params={"keys": list(missing)}).all():
             if p.barcode:
                 found[p.barcode.upper()] = p
     return {k: v for k, v in found.items() if v.active}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
@@ -37,6 +37,7 @@ from kaidan_tui.domain.money import (
     parse_price,
     quantity,
 )
+from kaidan_tui.domain.pricing import tax_inclusive_unit_price
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit
 
@@ -277,6 +278,39 @@ def _check_unique(rows: list[tuple[int, str]], column: str, out: list[Problem]) 
             seen[key] = number
 
 
+_Coded = TypeVar("_Coded", Product, Customer)
+
+
+def _upsert_by_code(
+    session: Session,
+    model: type[_Coded],
+    kind: str,
+    parsed: list[dict[str, Any]],
+    existing: dict[str, _Coded],
+    dry: bool,
+) -> ImportResult:
+    """Create the rows whose code is new and update the others, column by column.
+
+    Each item holds only the columns the file has (so a short file wipes nothing), plus
+    its ``_row`` number, which is dropped here. ``dry``: count, write nothing.
+    """
+    result = ImportResult(kind, len(parsed), dry_run=dry)
+    for item in parsed:
+        item.pop("_row")
+        row = existing.get(item["code"])
+        if row is None:
+            result.created += 1
+            if not dry:
+                session.add(model(**item))
+        else:
+            result.updated += 1
+            if not dry:
+                for k, v in item.items():
+                    setattr(row, k, v)
+                session.add(row)
+    return result
+
+
 # --- products ------------------------------------------------------------------------
 
 PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -345,21 +379,7 @@ def _products(
             )
     if problems:
         raise ImportFailed(problems)
-    result = ImportResult("products", len(parsed), dry_run=dry)
-    for item in parsed:
-        item.pop("_row")
-        row = existing.get(item["code"])
-        if row is None:
-            result.created += 1
-            if not dry:
-                session.add(Product(**item))
-        else:
-            result.updated += 1
-            if not dry:
-                for k, v in item.items():
-                    setattr(row, k, v)
-                session.add(row)
-    return result
+    return _upsert_by_code(session, Product, "products", parsed, existing, dry)
 
 
 # --- customers -----------------------------------------------------------------------
@@ -425,45 +445,53 @@ def _customers(
     _check_unique([(p["_row"], p["code"]) for p in parsed], "code", problems)
     if problems:
         raise ImportFailed(problems)
-    result = ImportResult("customers", len(parsed), dry_run=dry)
     existing = {c.code: c for c in session.exec(select(Customer)).all()}
-    for item in parsed:
-        item.pop("_row")
-        row = existing.get(item["code"])
-        if row is None:
-            result.created += 1
-            if not dry:
-                session.add(Customer(**item))
-        else:
-            result.updated += 1
-            if not dry:
-                for k, v in item.items():
-                    setattr(row, k, v)
-                session.add(row)
-    return result
+    return _upsert_by_code(session, Customer, "customers", parsed, existing, dry)
 
 
 # --- prices --------------------------------------------------------------------------
 
 PRICE_COLUMNS: dict[str, tuple[str, ...]] = {
     "product": ("商品编码", "商品"),
-    "price": ("单价", "价格"),
+    "price": ("单价", "价格", "含税单价", "含税价"),
+    "price_ex_tax": ("不含税单价", "不含税价"),
+    "pack": ("每件数量",),
     "tier": ("价格等级",),
     "customer": ("客户编码", "客户"),
     "valid_from": ("生效日期",),
     "valid_to": ("失效日期",),
 }
 
+_SUPERMARKET = Channel.SUPERMARKET.value
+
+
+def _positive_price(text: str) -> Decimal:
+    return parse_price(text, allow_zero=False)
+
 
 def _prices(
     session: Session, header: list[str], body: list[tuple[int, list[str]]], dry: bool
 ) -> ImportResult:
-    index = map_columns(header, PRICE_COLUMNS, ("product", "price"))
+    """Tier and agreed prices. D8: a 商超 PO's tax-exclusive price (``price_ex_tax``, per
+    ``pack`` selling units) is stored as the tax-inclusive price of one selling unit,
+    含税价 = 不含税价 × (1 + 商品税率) ÷ 每件数量, rounded to the fen."""
+    index = map_columns(header, PRICE_COLUMNS, ("product",))
+    if "price" not in index and "price_ex_tax" not in index:
+        raise ImportFailed(
+            [Problem(1, "price", "需要「price/单价」或「price_ex_tax/不含税单价」列")]
+        )
     if "tier" not in index and "customer" not in index:
         raise ImportFailed([Problem(1, "tier", "需要「tier/价格等级」或「customer/客户编码」列")])
     products = {p.code: p for p in session.exec(select(Product)).all()}
-    customers = {c.code: c.id for c in session.exec(select(Customer)).all()}
+    customer_rows = session.exec(select(Customer)).all()
+    customers = {c.code: c.id for c in customer_rows}
+    channel_of = {c.code: c.channel for c in customer_rows}
+    tier_channels: dict[str, set[str]] = {}
+    for c in customer_rows:
+        if c.tier:
+            tier_channels.setdefault(c.tier, set()).add(c.channel)
     problems: list[Problem] = []
+    converted = 0
     tiers: dict[tuple[int, str], tuple[int, Decimal]] = {}
     agreed_rows: dict[tuple[int, int, date | None], tuple[int, Decimal, date | None]] = {}
     for number, cells in body:
@@ -472,20 +500,59 @@ def _prices(
         product = products.get(code)
         if code and product is None:
             r.bad("product", f"商品「{code}」不存在，请先导入商品")
-        price = r.parsed("price", lambda t: parse_price(t, allow_zero=False))
+        has_price, has_ex_tax = bool(r.get("price")), bool(r.get("price_ex_tax"))
+        if has_price and has_ex_tax:
+            r.bad("price_ex_tax", "单价和不含税单价只能填一个")
+        elif not has_price and not has_ex_tax:
+            r.bad("price", "不能为空（商超采购单的不含税价请填在 price_ex_tax/不含税单价 列）")
+        price = r.parsed("price", _positive_price, optional=True)
+        ex_tax = r.parsed("price_ex_tax", _positive_price, optional=True)
+        pack = r.parsed("pack", _int, optional=True)
+        if r.get("pack") and not has_ex_tax:
+            r.bad("pack", "每件数量只和不含税单价一起用；含税单价请直接填一个销售单位的价格")
         tier, cust = r.get("tier"), r.get("customer").upper()
         if bool(tier) == bool(cust):
             r.bad("tier", "每行要么填价格等级，要么填客户编码（只填一个）")
         if cust and cust not in customers:
             r.bad("customer", f"客户「{cust}」不存在，请先导入客户")
+        if has_ex_tax and cust in channel_of and channel_of[cust] != _SUPERMARKET:
+            r.bad(
+                "price_ex_tax",
+                f"不含税单价只用于商超客户（D8），客户「{cust}」的渠道是{channel_of[cust]}；"
+                "请填含税单价 price",
+            )
+        if has_ex_tax and tier and tier_channels.get(tier, set()) != {_SUPERMARKET}:
+            r.bad(
+                "price_ex_tax",
+                f"不含税单价只用于商超（D8），价格等级「{tier}」不是只给商超客户用的；"
+                "请填含税单价 price",
+            )
         vf = r.parsed("valid_from", _date, optional=True)
         vt = r.parsed("valid_to", _date, optional=True)
         if vf and vt and vt < vf:
             r.bad("valid_to", "失效日期早于生效日期")
+        from_ex_tax = ex_tax is not None and product is not None and not has_price
+        if from_ex_tax and ex_tax is not None and product is not None:
+            try:
+                price = tax_inclusive_unit_price(ex_tax, product.tax_rate, pack or 1)
+            except KaidanError as exc:
+                r.bad("price_ex_tax", exc.message)
+                continue
+            if price <= 0:
+                r.bad("price_ex_tax", f"不含税单价 {ex_tax} 换算后不足一分钱，请检查每件数量")
+                continue
+            converted += 1
         if product is None or price is None or product.id is None:
             continue
         if product.floor_price is not None and price < product.floor_price:
-            r.bad("price", f"价格 {price} 低于该商品最低价 {product.floor_price}")
+            if from_ex_tax:
+                r.bad(
+                    "price_ex_tax",
+                    f"含税价 {price}（由不含税单价 {ex_tax} 换算）"
+                    f"低于该商品最低价 {product.floor_price}",
+                )
+            else:
+                r.bad("price", f"价格 {price} 低于该商品最低价 {product.floor_price}")
         if tier and (vf or vt):
             r.bad("valid_from", "等级价不分日期；有期限的价格请作为协议价（填客户编码）导入")
         if tier:
@@ -501,6 +568,8 @@ def _prices(
     if problems:
         raise ImportFailed(problems)
     result = ImportResult("prices", len(body), dry_run=dry)
+    if converted:
+        result.notes.append(f"{converted} 行不含税单价已按商品税率换算为含税单价（D8）")
     existing = {(t.product_id, t.tier): t for t in session.exec(select(TierPrice)).all()}
     for (pid, tier), (_, price) in tiers.items():
         row = existing.get((pid, tier))

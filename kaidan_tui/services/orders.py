@@ -3,7 +3,8 @@
 The whole file is checked first (shape, codes, quantities, prices): one bad order and
 nothing is imported. Then each order is posted in its own transaction; an order that
 breaks policy (price below floor, credit, trace codes …) is held as a draft with its
-reasons instead.
+reasons instead. An order that can be neither posted nor held (say, its product was
+deactivated after the check) is reported as failed, and the rest go on.
 """
 
 from __future__ import annotations
@@ -30,9 +31,13 @@ from kaidan_tui.services.users import UserInfo
 
 @dataclass(frozen=True, slots=True)
 class OrderOutcome:
+    """What became of one order: posted, held, or failed (``error`` says why)."""
+
     index: int
+    customer: str = ""
     posted: PostResult | None = None
     held: HoldResult | None = None
+    error: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -182,11 +187,17 @@ def import_orders(
     check_orders(db, orders)
     outcomes = []
     for n, order in enumerate(orders, start=1):
+        who = (order.customer or order.recipient or "").strip()
         try:
-            outcome = OrderOutcome(n, posted=slips.post(db, order, user=user))
-        except PolicyViolation as exc:
-            held = slips.hold(db, order, user=user, reasons=[i.message for i in exc.issues])
-            outcome = OrderOutcome(n, held=held)
+            try:
+                outcome = OrderOutcome(n, who, posted=slips.post(db, order, user=user))
+            except PolicyViolation as exc:
+                reasons = [i.message for i in exc.issues]
+                outcome = OrderOutcome(
+                    n, who, held=slips.hold(db, order, user=user, reasons=reasons)
+                )
+        except KaidanError as exc:  # its own transaction rolled back; the others go on
+            outcome = OrderOutcome(n, who, error=exc.message)
         outcomes.append(outcome)
         if on_done is not None:
             on_done(outcome)

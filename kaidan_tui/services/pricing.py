@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import bindparam, or_, text
+from sqlalchemy import BindParameter, bindparam, or_, text
 from sqlmodel import Session, col, select
 
 from kaidan_tui.db.columns import Money, Qty
@@ -60,43 +60,45 @@ def price_facts(
     return price_facts_many(session, customer, [product], on)[product.id or 0]
 
 
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_TIER_PRICES = select(col(TierPrice.product_id), col(TierPrice.price)).where(
+    col(TierPrice.product_id).in_(_IDS), TierPrice.tier == bindparam("tier")
+)
+_AGREED_PRICES = (
+    select(col(AgreedPrice.product_id), col(AgreedPrice.price))
+    .where(
+        AgreedPrice.customer_id == bindparam("customer"),
+        col(AgreedPrice.product_id).in_(_IDS),
+        or_(col(AgreedPrice.valid_from).is_(None), col(AgreedPrice.valid_from) <= bindparam("on")),
+        or_(col(AgreedPrice.valid_to).is_(None), col(AgreedPrice.valid_to) >= bindparam("on")),
+    )
+    .order_by(col(AgreedPrice.valid_from).desc(), col(AgreedPrice.id).desc())
+)
+_LAST_PRICES = select(col(CustomerLastPrice.product_id), col(CustomerLastPrice.price)).where(
+    CustomerLastPrice.customer_id == bindparam("customer"),
+    col(CustomerLastPrice.product_id).in_(_IDS),
+)
+
+
 def price_facts_many(
     session: Session, customer: Customer | None, products: list[Product], on: date | None = None
 ) -> dict[int, PriceFacts]:
-    """``price_facts`` for many products in four queries (a whole slip at once)."""
+    """``price_facts`` for many products in three prebuilt statements (a whole slip at once)."""
     on = on or datetime.now().date()
     ids = [p.id for p in products if p.id is not None]
     tier_prices: dict[int, Decimal] = {}
     agreed: dict[int, Decimal] = {}
     last: dict[int, Decimal] = {}
     tier = customer.tier if customer is not None else ""
+    conn = session.connection()
     if tier and ids:
-        for pid, price in session.exec(
-            select(col(TierPrice.product_id), col(TierPrice.price)).where(
-                col(TierPrice.product_id).in_(ids), TierPrice.tier == tier
-            )
-        ).all():
+        for pid, price in conn.execute(_TIER_PRICES, {"ids": ids, "tier": tier}):
             tier_prices[pid] = price
     if customer is not None and customer.id is not None and ids:
-        rows = session.exec(
-            select(col(AgreedPrice.product_id), col(AgreedPrice.price))
-            .where(
-                AgreedPrice.customer_id == customer.id,
-                col(AgreedPrice.product_id).in_(ids),
-                or_(col(AgreedPrice.valid_from).is_(None), col(AgreedPrice.valid_from) <= on),
-                or_(col(AgreedPrice.valid_to).is_(None), col(AgreedPrice.valid_to) >= on),
-            )
-            .order_by(col(AgreedPrice.valid_from).desc(), col(AgreedPrice.id).desc())
-        ).all()
-        for pid, price in rows:
+        args = {"ids": ids, "customer": customer.id, "on": on}
+        for pid, price in conn.execute(_AGREED_PRICES, args):
             agreed.setdefault(pid, price)
-        history = session.exec(
-            select(col(CustomerLastPrice.product_id), col(CustomerLastPrice.price)).where(
-                CustomerLastPrice.customer_id == customer.id,
-                col(CustomerLastPrice.product_id).in_(ids),
-            )
-        ).all()
-        for pid, price in history:
+        for pid, price in conn.execute(_LAST_PRICES, args):
             last.setdefault(pid, price)
     return {
         p.id: PriceFacts(
@@ -124,6 +126,19 @@ _LAST_PRICE = text(
 )
 
 
+class PostedSale(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def customer_id(self) -> int | None: ...
+    @property
+    def business_date(self) -> date: ...
+    @property
+    def posted_at(self) -> datetime | None: ...
+
+
 class PaidLine(Protocol):
     @property
     def product_id(self) -> int: ...
@@ -135,7 +150,7 @@ class PaidLine(Protocol):
     def is_gift(self) -> bool: ...
 
 
-def remember_last_prices(session: Session, slip: Slip, lines: Sequence[PaidLine]) -> None:
+def remember_last_prices(session: Session, slip: PostedSale, lines: Sequence[PaidLine]) -> None:
     """After a sale is posted: these are now the customer's last prices (gifts excluded)."""
     if slip.customer_id is None or slip.type != SlipType.SALE.value or slip.posted_at is None:
         return
@@ -143,7 +158,7 @@ def remember_last_prices(session: Session, slip: Slip, lines: Sequence[PaidLine]
         return  # a back-dated slip (补单) is not the customer's latest price
     paid = {ln.product_id: ln for ln in lines if not ln.is_gift}
     if paid:
-        session.execute(
+        session.connection().execute(
             _LAST_PRICE,
             [
                 {

@@ -6,10 +6,9 @@ from sqlmodel import Session
 
 from kaidan_tui.db.models import Setting
 from kaidan_tui.domain.enums import PriceSource
-from kaidan_tui.domain.pricing import DEFAULT_PRICE_ORDER, parse_price_order
+from kaidan_tui.services.store import PRICE_ORDER, STOCK_POLICY, config
 
-STOCK_POLICY = "stock_policy"  # "warn" (default) or "block"
-PRICE_ORDER = "price_order"  # e.g. "agreed,tier,list"
+__all__ = ["PRICE_ORDER", "STOCK_POLICY", "get", "price_order", "put", "stock_blocks"]
 
 
 def get(session: Session, key: str, default: str = "") -> str:
@@ -27,9 +26,10 @@ def put(session: Session, key: str, value: str) -> None:
 
 
 def stock_blocks(session: Session) -> bool:
-    return get(session, STOCK_POLICY, "warn") == "block"
+    """``stock_policy`` is ``block``: a stock shortfall needs a supervisor."""
+    return config(session).stock_blocks
 
 
 def price_order(session: Session) -> tuple[PriceSource, ...]:
-    text = get(session, PRICE_ORDER, "")
-    return parse_price_order(text) if text else DEFAULT_PRICE_ORDER
+    """Where the policy price comes from, in order (``price_order``; list price last)."""
+    return config(session).price_order

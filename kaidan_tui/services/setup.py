@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -99,3 +101,35 @@ def load_demo(db: Database, source: Path | None = None) -> DemoSummary:
         n_products = len(session.exec(select(Product.id)).all())
         n_customers = len(session.exec(select(Customer.id)).all())
     return DemoSummary(n_products, n_customers, sum(1 for o in outcomes if o.posted))
+
+
+def _sqlite_files(path: Path) -> list[Path]:
+    return [Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def build_demo_file(path: Path, source: Path | None = None) -> DemoSummary:
+    """Build the demo store at ``path`` all at once, replacing whatever is there.
+
+    The store is built in a temporary file beside ``path``, checkpointed into that one
+    file, and only then moved into place with ``os.replace`` (atomic on one filesystem).
+    An interrupted build leaves the old store (or nothing) at ``path``, never half a store.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".building", dir=path.parent)
+    os.close(fd)  # mkstemp made it 0600, like every store
+    tmp = Path(name)
+    try:
+        db = Database.open(str(tmp))
+        try:
+            summary = load_demo(db, source)
+            with db.engine.connect() as conn:  # everything into the main file, WAL emptied
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.dispose()
+        for stale in _sqlite_files(path)[1:]:  # an old WAL must never meet the new file
+            stale.unlink(missing_ok=True)
+        os.replace(tmp, path)
+    finally:
+        for leftover in _sqlite_files(tmp):
+            leftover.unlink(missing_ok=True)
+    return summary

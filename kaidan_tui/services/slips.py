@@ -14,24 +14,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, insert, text
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import bindparam, delete, insert, text, update
+from sqlmodel import Session, col, select
 
 from kaidan_tui.db.columns import Qty
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import (
     Customer,
     Ledger,
-    NumberCounter,
     Product,
     Slip,
     SlipLine,
     SlipLineCode,
     Stock,
-    StockMovement,
     Warehouse,
+    metadata,
 )
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import (
@@ -54,7 +54,7 @@ from kaidan_tui.domain.pricing import (
     policy_price,
 )
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services import audit, settings, spool
+from kaidan_tui.services import audit, spool
 from kaidan_tui.services.catalog import (
     customer_balance,
     customer_by_code,
@@ -62,6 +62,7 @@ from kaidan_tui.services.catalog import (
     products_by_codes,
 )
 from kaidan_tui.services.pricing import price_facts_many, remember_last_prices
+from kaidan_tui.services.store import LedgerInfo, StoreConfig, WarehouseInfo, config
 from kaidan_tui.services.users import UserInfo
 
 
@@ -113,8 +114,8 @@ class PreparedLine:
 @dataclass(slots=True)
 class PreparedSlip:
     type: SlipType
-    ledger: Ledger
-    warehouse: Warehouse
+    ledger: LedgerInfo
+    warehouse: WarehouseInfo
     customer: Customer | None
     settlement: Settlement
     business_date: date
@@ -151,36 +152,30 @@ def _line_error(line_no: int, exc: KaidanError) -> InputError:
     return InputError(f"第{line_no}行：{exc.message}", field=exc.field)
 
 
-def _ledger(session: Session, code: str | None, customer: Customer | None) -> Ledger:
+def _ledger(store: StoreConfig, code: str | None, customer: Customer | None) -> LedgerInfo:
     if code:
-        ledger = session.exec(select(Ledger).where(Ledger.code == code.strip().upper())).first()
+        ledger = store.ledger(code.strip().upper())
         if ledger is None:
             raise NotFound(f"没有编码为「{code}」的账套。", field="ledger")
         return ledger
     if customer is not None and customer.ledger_id is not None:
-        found = session.get(Ledger, customer.ledger_id)
+        found = store.ledger_by_id(customer.ledger_id)
         if found is not None:
             return found
-    ledger = session.exec(
-        select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
-    ).first()
-    if ledger is None:
+    if store.default_ledger is None:
         raise StateError("还没有账套。请先运行 kaidan init。")
-    return ledger
+    return store.default_ledger
 
 
-def _warehouse(session: Session, code: str | None) -> Warehouse:
+def _warehouse(store: StoreConfig, code: str | None) -> WarehouseInfo:
     if code:
-        wh = session.exec(select(Warehouse).where(Warehouse.code == code.strip().upper())).first()
+        wh = store.warehouse(code.strip().upper())
         if wh is None:
             raise NotFound(f"没有编码为「{code}」的仓库。", field="warehouse")
         return wh
-    wh = session.exec(
-        select(Warehouse).order_by(col(Warehouse.is_default).desc(), col(Warehouse.id))
-    ).first()
-    if wh is None:
+    if store.default_warehouse is None:
         raise StateError("还没有仓库。请先运行 kaidan init。")
-    return wh
+    return store.default_warehouse
 
 
 def _settlement(text: str | None, customer: Customer | None) -> Settlement:
@@ -192,6 +187,12 @@ def _settlement(text: str | None, customer: Customer | None) -> Settlement:
         raise InputError(
             f"结算方式「{value}」不认识，可选：{names}。", field="settlement"
         ) from None
+
+
+_ON_HAND = select(col(Stock.product_id), col(Stock.qty)).where(
+    col(Stock.product_id).in_(bindparam("ids", expanding=True)),
+    Stock.warehouse_id == bindparam("warehouse"),
+)
 
 
 def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> PreparedSlip:
@@ -217,12 +218,13 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     if kind is SlipType.REVERSAL:
         raise InputError("红冲单只能从原单生成，不能直接开。", field="type")
     settlement = _settlement(slip_in.settlement, customer)
-    ledger = _ledger(session, slip_in.ledger, customer)
-    warehouse = _warehouse(session, slip_in.warehouse)
+    store = config(session)
+    ledger = _ledger(store, slip_in.ledger, customer)
+    warehouse = _warehouse(store, slip_in.warehouse)
     if not slip_in.lines:
         raise InputError("单据没有商品行，请至少输入一行。", field="product")
 
-    order = settings.price_order(session)
+    order = store.price_order
     known = products_by_codes(session, [raw.product for raw in slip_in.lines])
     all_facts: dict[int, PriceFacts] = {}
     if kind in (SlipType.SALE, SlipType.RETURN):
@@ -318,7 +320,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     issues = [i for ln in lines for i in ln.issues]
 
     if kind.stock_sign < 0:
-        block = settings.stock_blocks(session)
+        block = store.stock_blocks
         wanted: dict[int, Decimal] = defaultdict(Decimal)
         first_line: dict[int, PreparedLine] = {}
         for ln in lines:
@@ -326,13 +328,11 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             assert pid is not None
             wanted[pid] += ln.qty
             first_line.setdefault(pid, ln)
-        on_hand = {
-            st.product_id: st.qty
-            for st in session.exec(
-                select(Stock).where(
-                    col(Stock.product_id).in_(list(wanted)), Stock.warehouse_id == warehouse.id
-                )
-            ).all()
+        on_hand: dict[int, Decimal] = {
+            pid: qty
+            for pid, qty in session.connection().execute(
+                _ON_HAND, {"ids": list(wanted), "warehouse": warehouse.id}
+            )
         }
         for pid, qty in wanted.items():
             available = on_hand.get(pid, Decimal("0"))
@@ -347,7 +347,14 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             ln.issues += found
             issues += found
 
-    if kind is SlipType.SALE and customer is not None and customer.id is not None:
+    # Only a credit sale can exceed a credit limit: a cash sale skips the balance queries.
+    if (
+        kind is SlipType.SALE
+        and customer is not None
+        and customer.id is not None
+        and settlement.is_credit
+        and total_amount > 0
+    ):
         facts_c = CreditFacts(
             limit=customer.credit_limit,
             balance=customer_balance(session, customer.id),
@@ -387,68 +394,93 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     )
 
 
-def next_number(session: Session, ledger: Ledger, kind: SlipType, year: int) -> tuple[int, str]:
+_STEP_COUNTER = text(
+    "INSERT INTO number_counter (ledger_id, slip_type, year, last_seq) VALUES (:l, :t, :y, 1) "
+    "ON CONFLICT (ledger_id, slip_type, year) "
+    "DO UPDATE SET last_seq = number_counter.last_seq + 1 RETURNING last_seq"
+)
+
+
+def next_number(session: Session, ledger: LedgerInfo, kind: SlipType, year: int) -> tuple[int, str]:
     """Take the next number of a series from its counter row, in the caller's transaction.
 
-    The row is locked (``FOR UPDATE`` on PostgreSQL; SQLite writers hold the database
-    lock from ``BEGIN IMMEDIATE``), so two counters never get the same number, and a
-    transaction that aborts gives its number back: numbers are gap-free.
+    One upsert creates the series row at 1 or steps it by one, and returns the new value.
+    The row stays locked until the transaction ends (a row lock on PostgreSQL; SQLite
+    writers hold the database lock from ``BEGIN IMMEDIATE``), so two counters never get
+    the same number, and a transaction that aborts gives its number back: numbers are
+    gap-free.
     """
-    assert ledger.id is not None
-    # Make sure the series row exists without racing another counter (PostgreSQL), then
-    # lock it and step it. On SQLite the write lock is already held.
-    session.execute(
-        text(
-            "INSERT INTO number_counter (ledger_id, slip_type, year, last_seq) "
-            "VALUES (:l, :t, :y, 0) ON CONFLICT DO NOTHING"
-        ),
-        {"l": ledger.id, "t": kind.value, "y": year},
+    seq: int = (
+        session.connection()
+        .execute(_STEP_COUNTER, {"l": ledger.id, "t": kind.value, "y": year})
+        .scalar_one()
     )
-    counter = session.exec(
-        select(NumberCounter)
-        .where(
-            NumberCounter.ledger_id == ledger.id,
-            NumberCounter.slip_type == kind.value,
-            NumberCounter.year == year,
-        )
-        .with_for_update()
-    ).first()
-    assert counter is not None
-    counter.last_seq += 1
-    session.add(counter)
-    session.flush()
-    seq = counter.last_seq
     return seq, format_number(
         ledger.number_format, prefix=kind.prefix, ledger=ledger.code, year=year, seq=seq
     )
 
 
-def _slip_header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo, slip: Slip) -> None:
+def _header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[str, Any]:
+    """The slip's header columns: what was typed plus a snapshot of the customer as printed."""
     c = prep.customer
-    slip.ledger_id = prep.ledger.id or 0
-    slip.type = prep.type.value
-    slip.business_date = prep.business_date
-    slip.customer_id = c.id if c is not None else None
-    slip.cust_code = c.code if c is not None else ""
-    slip.cust_name = c.name if c is not None else ""
-    slip.cust_contact = c.contact if c is not None else ""
-    slip.cust_phone = c.phone if c is not None else ""
-    slip.cust_address = c.address if c is not None else ""
-    slip.channel = c.channel if c is not None else ""
-    slip.freight_station = c.freight_station if c is not None else ""
-    slip.freight_phone = c.freight_phone if c is not None else ""
-    slip.store_code = c.store_code if c is not None else ""
-    slip.po_number = clean_text(slip_in.po_number)
-    slip.recipient = clean_text(slip_in.recipient)
-    slip.settlement = prep.settlement.value
-    slip.delivery = clean_text(slip_in.delivery)
-    slip.warehouse_id = prep.warehouse.id or 0
-    slip.maker_id = user.id
-    slip.handler = clean_text(slip_in.handler)
-    slip.remarks = clean_text(slip_in.remarks, multiline=True)
-    slip.line_count = len(prep.lines)
-    slip.total_qty = prep.total_qty
-    slip.total_amount = prep.total_amount
+    return {
+        "ledger_id": prep.ledger.id,
+        "type": prep.type.value,
+        "business_date": prep.business_date,
+        "customer_id": c.id if c is not None else None,
+        "cust_code": c.code if c is not None else "",
+        "cust_name": c.name if c is not None else "",
+        "cust_contact": c.contact if c is not None else "",
+        "cust_phone": c.phone if c is not None else "",
+        "cust_address": c.address if c is not None else "",
+        "channel": c.channel if c is not None else "",
+        "freight_station": c.freight_station if c is not None else "",
+        "freight_phone": c.freight_phone if c is not None else "",
+        "store_code": c.store_code if c is not None else "",
+        "po_number": clean_text(slip_in.po_number),
+        "recipient": clean_text(slip_in.recipient),
+        "settlement": prep.settlement.value,
+        "delivery": clean_text(slip_in.delivery),
+        "warehouse_id": prep.warehouse.id,
+        "maker_id": user.id,
+        "handler": clean_text(slip_in.handler),
+        "remarks": clean_text(slip_in.remarks, multiline=True),
+        "line_count": len(prep.lines),
+        "total_qty": prep.total_qty,
+        "total_amount": prep.total_amount,
+    }
+
+
+_SLIP = metadata.tables["slip"]
+_SLIP_LINE = metadata.tables["slip_line"]
+_SLIP_LINE_CODE = metadata.tables["slip_line_code"]
+_STOCK_MOVEMENT = metadata.tables["stock_movement"]
+_INSERT_SLIP = insert(_SLIP).returning(_SLIP.c.id)
+_UPDATE_SLIP = update(_SLIP).where(_SLIP.c.id == bindparam("slip_id"))
+_INSERT_LINES = insert(_SLIP_LINE).returning(_SLIP_LINE.c.id, sort_by_parameter_order=True)
+
+
+def _save_header(
+    session: Session,
+    slip: Slip | None,
+    prep: PreparedSlip,
+    slip_in: SlipIn,
+    user: UserInfo,
+    **extra: Any,
+) -> int:
+    """Insert a new open slip, or rewrite the header of the held one; return its id.
+
+    Plain Core statements on the session's connection: this is the hot path of posting.
+    """
+    values = _header(prep, slip_in, user) | extra
+    conn = session.connection()
+    if slip is None:
+        values["idempotency_key"] = slip_in.idempotency_key
+        slip_id: int = conn.execute(_INSERT_SLIP, values).scalar_one()
+        return slip_id
+    assert slip.id is not None
+    conn.execute(_UPDATE_SLIP, values | {"slip_id": slip.id})
+    return slip.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,21 +499,33 @@ _ADD_STOCK = text(
 
 
 def _write_lines(
-    session: Session, slip: Slip, prep: PreparedSlip, approver: UserInfo | None
+    session: Session,
+    slip_id: int,
+    prep: PreparedSlip,
+    approver: UserInfo | None,
+    *,
+    replace: bool,
 ) -> list[WrittenLine]:
-    """Insert the lines and their trace codes in bulk (no ORM objects: this is the hot path)."""
-    assert slip.id is not None
-    old_ids = list(session.exec(select(SlipLine.id).where(SlipLine.slip_id == slip.id)).all())
-    if old_ids:  # a held slip being re-saved: its lines are replaced (it has no number yet)
-        session.execute(delete(SlipLineCode).where(col(SlipLineCode.line_id).in_(old_ids)))
-        session.execute(delete(SlipLine).where(col(SlipLine.slip_id) == slip.id))
+    """Insert the lines and their trace codes in bulk (no ORM objects: this is the hot path).
+
+    ``replace``: the slip is a held one being re-saved; its old lines go first (it has no
+    number yet, so the triggers allow it).
+    """
+    conn = session.connection()
+    if replace:
+        old_ids = list(
+            conn.execute(select(_SLIP_LINE.c.id).where(_SLIP_LINE.c.slip_id == slip_id)).scalars()
+        )
+        if old_ids:
+            conn.execute(delete(_SLIP_LINE_CODE).where(_SLIP_LINE_CODE.c.line_id.in_(old_ids)))
+            conn.execute(delete(_SLIP_LINE).where(_SLIP_LINE.c.slip_id == slip_id))
     params = []
     for ln in prep.lines:
         approved = approver is not None and any(i.needs_approval for i in ln.issues)
         reason = "；".join(i.message for i in ln.issues if i.needs_approval) if approved else ""
         params.append(
             {
-                "slip_id": slip.id,
+                "slip_id": slip_id,
                 "line_no": ln.line_no,
                 "product_id": ln.product.id or 0,
                 "code": ln.product.code,
@@ -499,31 +543,40 @@ def _write_lines(
                 "remarks": ln.remarks,
             }
         )
-    ids = (
-        session.execute(
-            insert(SlipLine).returning(col(SlipLine.id), sort_by_parameter_order=True), params
-        )
-        .scalars()
-        .all()
-    )
+    ids: list[int] = list(conn.execute(_INSERT_LINES, params).scalars())
     codes = [
         {"line_id": line_id, "code": code}
         for line_id, ln in zip(ids, prep.lines, strict=True)
         for code in ln.trace_codes
     ]
     if codes:
-        session.execute(insert(SlipLineCode), codes)
+        conn.execute(insert(_SLIP_LINE_CODE), codes)
     return [
         WrittenLine(line_id, ln.product.id or 0, ln.qty, ln.price, ln.is_gift)
         for line_id, ln in zip(ids, prep.lines, strict=True)
     ]
 
 
-def _move_stock(session: Session, slip: Slip, rows: list[WrittenLine], user: UserInfo) -> None:
+@dataclass(frozen=True, slots=True)
+class PostedSlip:
+    """What stock moves and last prices need to know about a slip just posted."""
+
+    id: int
+    type: str
+    customer_id: int | None
+    warehouse_id: int
+    business_date: date
+    posted_at: datetime
+
+
+def _move_stock(
+    session: Session, slip: PostedSlip, rows: list[WrittenLine], user: UserInfo
+) -> None:
     """One movement per line, and the on-hand quantity adjusted by the same amounts."""
     sign = SlipType(slip.type).stock_sign
-    session.execute(
-        insert(StockMovement),
+    conn = session.connection()
+    conn.execute(
+        insert(_STOCK_MOVEMENT),
         [
             {
                 "product_id": row.product_id,
@@ -539,7 +592,7 @@ def _move_stock(session: Session, slip: Slip, rows: list[WrittenLine], user: Use
             for row in rows
         ],
     )
-    session.execute(
+    conn.execute(
         _ADD_STOCK,
         [{"p": row.product_id, "w": slip.warehouse_id, "q": row.qty * sign} for row in rows],
     )
@@ -590,49 +643,53 @@ def post(
         needs = [i for i in prep.blocking if i.needs_approval]
         if unapprovable or (needs and approver is None):
             raise PolicyViolation(unapprovable + ([] if approver else needs))
-        if slip is None:
-            slip = Slip(
-                ledger_id=prep.ledger.id or 0,
-                type=prep.type.value,
-                business_date=prep.business_date,
-                warehouse_id=prep.warehouse.id or 0,
-                maker_id=user.id,
-                idempotency_key=slip_in.idempotency_key,
-                status=SlipStatus.DRAFT.value,
-            )
-        _slip_header(prep, slip_in, user, slip)
-        session.add(slip)
-        session.flush()
-        rows = _write_lines(session, slip, prep, approver if needs else None)
-        seq, number = next_number(session, prep.ledger, prep.type, prep.business_date.year)
-        slip.seq, slip.number, slip.year = seq, number, prep.business_date.year
-        slip.status = SlipStatus.POSTED.value
-        slip.posted_at = datetime.now(UTC)
-        slip.hold_reason = ""
-        if needs and approver is not None:
-            slip.approver_id = approver.id
-        session.add(slip)
-        session.flush()
-        _move_stock(session, slip, rows, user)
-        remember_last_prices(session, slip, rows)
-        assert slip.id is not None
+        # A slip is born open (a trigger insists), gets its lines, then its number.
+        slip_id = _save_header(session, slip, prep, slip_in, user)
+        rows = _write_lines(
+            session, slip_id, prep, approver if needs else None, replace=slip is not None
+        )
+        year = prep.business_date.year
+        seq, number = next_number(session, prep.ledger, prep.type, year)
+        posted = PostedSlip(
+            id=slip_id,
+            type=prep.type.value,
+            customer_id=prep.customer.id if prep.customer is not None else None,
+            warehouse_id=prep.warehouse.id,
+            business_date=prep.business_date,
+            posted_at=datetime.now(UTC),
+        )
+        session.connection().execute(
+            _UPDATE_SLIP,
+            {
+                "slip_id": slip_id,
+                "seq": seq,
+                "number": number,
+                "year": year,
+                "status": SlipStatus.POSTED.value,
+                "posted_at": posted.posted_at,
+                "hold_reason": "",
+                **({"approver_id": approver.id} if needs and approver is not None else {}),
+            },
+        )
+        _move_stock(session, posted, rows, user)
+        remember_last_prices(session, posted, rows)
         audit.append(
             session,
             "slip.post",
             user_id=user.id,
             entity="slip",
-            entity_id=slip.id,
+            entity_id=slip_id,
             number=number,
-            total=str(slip.total_amount),
+            total=str(prep.total_amount),
             approver=approver.code if needs and approver else None,
             approved=[i.message for i in needs],
         )
         if printer:
-            spool.enqueue(session, slip.id, printer, user_id=user.id)
+            spool.enqueue(session, slip_id, printer, user_id=user.id)
         return PostResult(
-            slip.id,
+            slip_id,
             number,
-            slip.total_amount,
+            prep.total_amount,
             warnings=tuple(i.message for i in prep.warnings),
         )
 
@@ -651,27 +708,21 @@ def hold(
         if slip is not None and slip.status not in (SlipStatus.DRAFT, SlipStatus.HELD):
             raise StateError(f"单据 {slip.number} 已过账，不能挂单。")
         prep = prepare(session, slip_in)
-        if slip is None:
-            slip = Slip(
-                ledger_id=prep.ledger.id or 0,
-                type=prep.type.value,
-                business_date=prep.business_date,
-                warehouse_id=prep.warehouse.id or 0,
-                maker_id=user.id,
-                idempotency_key=slip_in.idempotency_key,
-            )
-        _slip_header(prep, slip_in, user, slip)
         why = reasons if reasons is not None else [i.message for i in prep.blocking]
-        slip.status = SlipStatus.HELD.value
-        slip.hold_reason = "；".join(why)[:1000]
-        session.add(slip)
-        session.flush()
-        _write_lines(session, slip, prep, None)
-        assert slip.id is not None
-        audit.append(
-            session, "slip.hold", user_id=user.id, entity="slip", entity_id=slip.id, reasons=why
+        slip_id = _save_header(
+            session,
+            slip,
+            prep,
+            slip_in,
+            user,
+            status=SlipStatus.HELD.value,
+            hold_reason="；".join(why)[:1000],
         )
-        return HoldResult(slip.id, tuple(why))
+        _write_lines(session, slip_id, prep, None, replace=slip is not None)
+        audit.append(
+            session, "slip.hold", user_id=user.id, entity="slip", entity_id=slip_id, reasons=why
+        )
+        return HoldResult(slip_id, tuple(why))
 
 
 @dataclass(frozen=True, slots=True)
