@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -115,22 +116,45 @@ def open_db(db: str | None, *, check: bool = True) -> Database:
     return database
 
 
+def store_opener(db: str | None) -> Callable[[], Database]:
+    """Check the path now (cheap), open the store later in the app's background worker.
+
+    The login screen is then up in well under a second; SQLAlchemy, the models and the
+    schema check load while the clerk types the code and PIN.
+    """
+    from kaidan_tui.db.location import resolve_url, sqlite_path
+
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path, must_exist=True)
+
+    def opener() -> Database:
+        from kaidan_tui.db.engine import Database
+        from kaidan_tui.db.migrate import check_schema
+
+        database = Database(url)
+        check_schema(database.engine)
+        return database
+
+    return opener
+
+
 @app.callback(invoke_without_command=True)
 def root(ctx: typer.Context, db: DbOpt = None) -> None:
     """不带子命令时打开开单界面。"""
     if ctx.invoked_subcommand is None:
-        database = open_db(db)
-        _run_tui(database)
+        _run_tui(store_opener(db))
 
 
-def _run_tui(database: Database) -> None:
+def _run_tui(store: Callable[[], Database]) -> None:
     from kaidan_tui.tui.app import KaidanApp
 
-    KaidanApp(database).run()
+    KaidanApp(store).run()
 
 
 def demo_path() -> Path:
-    from kaidan_tui.db.engine import default_data_dir
+    from kaidan_tui.db.location import default_data_dir
 
     return default_data_dir() / "demo" / "kaidan-demo.db"
 
@@ -153,7 +177,7 @@ def demo(
         )
     _err("演示用户：开单员 1001 / PIN 1234，主管 8001 / PIN 8888")
     if not no_tui:
-        _run_tui(open_db(str(path)))
+        _run_tui(store_opener(str(path)))
 
 
 @app.command()

@@ -30,3 +30,15 @@ def test_cli_module_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_app_starts_without_the_database_or_printer_libraries() -> None:
+    """Cold start: the login screen needs Textual only; the store loads in the background."""
+    code = (
+        "import sys, kaidan_tui.cli, kaidan_tui.tui.app\n"
+        "from kaidan_tui.cli import store_opener\n"
+        "print(sorted(k for k in ('sqlalchemy', 'sqlmodel', 'alembic', 'escpos')"
+        " if k in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -24,27 +24,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
+from kaidan_tui.db.location import default_data_dir, resolve_url, sqlite_path
+
+__all__ = ["Database", "default_data_dir", "make_engine", "resolve_url", "sqlite_path"]
+
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_RETRIES = 20
-
-
-def default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "kaidan"
-
-
-def resolve_url(db: str | None) -> str:
-    """``--db`` value (or ``KAIDAN_DB``, or the user data dir) → an SQLAlchemy URL."""
-    value = db or os.environ.get("KAIDAN_DB") or str(default_data_dir() / "kaidan.db")
-    if "://" in value:
-        return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
-
-
-def sqlite_path(url: str) -> Path | None:
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        return Path(url.removeprefix("sqlite:///"))
-    return None
 
 
 def _create_private_file(path: Path) -> None:

@@ -120,6 +120,15 @@ class KaidanApp(App[None]):
             self._store_error = f"打不开数据库：{exc}"
         finally:
             self._store_ready.set()
+        if self._store_error:
+            self.call_from_thread(self._store_failed)
+
+    def _store_failed(self) -> None:
+        message = f"{self._store_error}（按 Ctrl+Q 退出）"
+        if isinstance(self.screen, LoginScreen):
+            self.screen.show_error(message)
+        else:
+            self.notify(message, severity="error", timeout=60)
 
     async def on_event(self, event: events.Event) -> None:
         is_key = isinstance(event, events.Key) and not event.is_forwarded
@@ -129,7 +138,8 @@ class KaidanApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(lambda: self.db), self._logged_in)
-        self._open_store()
+        # After the first paint: the imports hold the GIL and would delay drawing.
+        self.call_after_refresh(self._open_store)
 
     def _logged_in(self, user: UserInfo | None) -> None:
         from kaidan_tui.tui.screens.order_entry import OrderEntryScreen

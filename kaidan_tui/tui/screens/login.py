@@ -29,7 +29,8 @@ class LoginScreen(TypeAheadFocus, Screen["UserInfo"]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", show=False, priority=True, id="login.enter"),
+        # ctrl+j: an Enter typed before the app took the terminal arrives as a line feed.
+        Binding("enter,ctrl+j", "enter", show=False, priority=True, id="login.enter"),
     ]
 
     def __init__(self, store: Callable[[], Database]) -> None:
@@ -65,6 +66,10 @@ class LoginScreen(TypeAheadFocus, Screen["UserInfo"]):
             self.app.call_from_thread(self._show_error, exc.message, exc.field)
             return
         self.app.call_from_thread(self.dismiss, user)
+
+    def show_error(self, message: str) -> None:
+        """A problem not caused by what was typed (the store cannot be opened)."""
+        self.query_one("#login-error", Static).update(Text(message))
 
     def _show_error(self, message: str, field: str | None) -> None:
         self.query_one("#login-error", Static).update(Text(message))
