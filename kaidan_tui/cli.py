@@ -457,27 +457,44 @@ def print_slip(
         int | None,
         typer.Option("--not-printed", help="确认“不确定”的任务没有打出：补打一份（任务号）。"),
     ] = None,
+    cancel: Annotated[
+        int | None, typer.Option("--cancel", help="撤销一个未打出的任务（任务号，需 --reason）。")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="撤销原因。")] = "",
+    reroute: Annotated[
+        int | None,
+        typer.Option("--reroute", help="把待打印或无法打印的任务改送 --printer 指定的打印机。"),
+    ] = None,
     user: Annotated[
         str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
     ] = None,
     printers: PrintersOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """打印或补打单据，预览版面，发送待打印任务。
+    """打印或补打单据，预览版面，发送待打印任务，处理卡住的任务。
 
-    退出码：0 已打印（或已预览），3 任务未能打出（仍在队列里，见提示）。
+    退出码：0 已打印（或已预览、已处理），3 这次要打的单没能打出（仍在队列里，见提示）。
     """
     from kaidan_tui.domain.enums import JobStatus, SlipType
     from kaidan_tui.services import spool
     from kaidan_tui.services.setup import IMPORT_USER
     from kaidan_tui.services.users import get_user
 
-    if not (number or pending or printed or not_printed):
+    if not (number or pending or printed or not_printed or cancel or reroute):
         fail("请给出单号，或用 --pending 发送待打印任务。运行 kaidan print --help 查看用法。")
     database = open_db(db)
     config = _printers(database, printers)
     with database.read() as session:
         who = get_user(session, user or IMPORT_USER)
+    if cancel:
+        view = spool.cancel(database, cancel, user=who, reason=reason)
+        typer.echo(f"已撤销任务 {cancel}：{view.describe}")
+        return
+    if reroute:
+        if not printer:
+            fail("改送要用 --printer 指定打印机。运行 kaidan printers list 查看。")
+        view = spool.reroute(database, reroute, config.get(printer).name, user=who)
+        _err(f"已改送：{view.describe}")
     if printed or not_printed:
         job = printed or not_printed
         assert job is not None
@@ -485,28 +502,25 @@ def print_slip(
         typer.echo(f"任务 {job} 已确认打出。" if again is None else f"已补打：{again.describe}")
         if again is None:
             return
-    if number and preview:
-        with database.read() as session:
-            slip = spool.find_slip(session, number)
-        target = config.get(printer) if printer else config.route(SlipType(slip.type).value)
-        if target is None:
-            fail(f"{config.source} 的 [routing] 没有给 {slip.type} 指定打印机；请用 --printer 指定")
-        typer.echo(spool.preview_text(database, number, target, all_parts=all_parts))
-        return
+    mine: set[int] = set()
     if number:
         with database.read() as session:
             slip = spool.find_slip(session, number)
         target = config.get(printer) if printer else config.route(SlipType(slip.type).value)
         if target is None:
             fail(f"{config.source} 的 [routing] 没有给 {slip.type} 指定打印机；请用 --printer 指定")
+        if preview:
+            typer.echo(spool.preview_text(database, number, target, all_parts=all_parts))
+            return
         job_view = spool.reprint(database, number, user=who, printer=target.name)
+        mine.add(job_view.id)
         _err(f"已加入打印队列：{job_view.describe}")
     report = spool.run_once(database, config)
     for sent in report.sent:
         typer.echo(
             f"已打印 {sent.number}" + (f"（补打 {sent.reprint_no}）" if sent.reprint_no else "")
         )
-    for view, message in report.waiting + report.uncertain:
+    for view, message in report.waiting + report.uncertain + report.failed:
         _err(f"未打出 {view.number}（任务 {view.id}）：{message}")
     left = spool.outstanding(database)
     for view in left:
@@ -515,7 +529,14 @@ def print_slip(
                 f"任务 {view.id}（{view.number}）不确定是否打出：看过打印机后运行 "
                 f"kaidan print --printed {view.id} 或 --not-printed {view.id}"
             )
-    if left:
+        elif view.status is JobStatus.FAILED:
+            _err(
+                f"任务 {view.id}（{view.number}）无法打印：{view.last_error}。可改送："
+                f"kaidan print --reroute {view.id} --printer NAME，或撤销：--cancel {view.id}"
+            )
+    # This run's own job decides the exit code; with --pending, anything still open does.
+    stuck = [v for v in left if v.id in mine] if number else left
+    if stuck:
         raise typer.Exit(3)
 
 

@@ -156,6 +156,14 @@ def test_any_text_fits_and_encodes(names: list[str], cols: int, rows_per_page: i
             assert len(page.rows) <= rows_per_page
         for row in page.rows:
             assert width(row.text) <= cols
+    if cols >= 64:  # every line once, in order, across the forms
+        starts = [
+            int(m.group(1))
+            for page in pages
+            for row in page.rows
+            if (m := re.match(r"^(\d+) +YL\d{4}", row.text))
+        ]
+        assert starts == list(range(1, len(names) + 1))
     protocol = "escp" if cols >= 64 else "escpos"
     data = render(doc, cfg(protocol, cols))
     decoded = decode(data, protocol)  # strict GB18030: a cut mid-character fails here
@@ -250,6 +258,7 @@ def test_escp_exact_length_and_calibration() -> None:
                   offset_x_mm=5.08, offset_y_mm=4.233)  # fmt: skip
     decoded = decode(render(make_doc(30), printer), "escp")
     units = round(93.1 / 25.4 * 360)
+    assert b"\x1b(U\x01\x00\x0a" in decoded.commands  # unit = 10/3600 inch
     assert b"\x1b(C\x02\x00" + bytes([units & 0xFF, units >> 8]) in decoded.commands
     assert b"\x1bM" in decoded.commands  # 12 cpi for 96 columns
     forms = decoded.commands.count(b"\x0c")
@@ -336,6 +345,12 @@ def test_shipped_printers_toml_is_valid_and_routes_every_slip(tmp_path: Path) ->
         ({"kind": "file", "path": "x", "form_length_mm": "a4"}, "full/half/third"),
         ({"kind": "file", "path": "x", "port": "9100"}, "port = '9100' 类型不对"),
         ({"kind": "usb"}, "device"),
+        ({"kind": "file", "path": "x", "encoding": "utf-16"}, "gb18030 或 gbk"),
+        ({"kind": "file", "path": "x", "drawer_pin": 3}, "drawer_pin 只能是 2 或 5"),
+        (
+            {"kind": "file", "path": "x", "form_length_mm": "half", "line_spacing": 36},
+            "每张都会走偏",
+        ),
     ],
 )
 def test_config_mistakes_are_named_in_chinese(printer: dict[str, object], message: str) -> None:
@@ -358,3 +373,12 @@ def test_status_bits() -> None:
     assert decode_lp_status(0x18).ready
     assert decode_lp_status(0x38).describe() == "缺纸"
     assert decode_lp_status(0x08).describe() == "脱机（离线）"
+
+
+def test_a_long_remark_is_shortened_to_fit_a_small_form() -> None:
+    doc = make_doc(3, remarks="送货前电话联系" * 60)
+    pages = layout(doc, Form(80, 21))
+    assert all(len(p.rows) <= 21 for p in pages)
+    text = "\n".join(r.text for r in pages[-1].rows)
+    assert "合计金额：￥" in text and "大写金额：" in text and "客户签收" in text
+    assert "…" in text

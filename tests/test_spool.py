@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -148,10 +150,13 @@ def test_job_interrupted_mid_send_becomes_uncertain(
     cfg = tcp_config(9, tmp_path)
     post_one(demo_db, clerk, "file")
     [job] = jobs(demo_db)
-    with demo_db.write() as s:  # a process claimed it and died while sending
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    with demo_db.write() as s:  # a process on this machine claimed it and died while sending
         row = s.get(PrintJob, job.id)
         assert row is not None
-        row.status, row.claimed_at = "sending", datetime.now(UTC) - timedelta(minutes=5)
+        row.status, row.claimed_at = "sending", datetime.now(UTC)
+        row.station = f"{spool.HOST}:{dead.stdout.strip()}"
         s.add(row)
     report = spool.run_once(demo_db, cfg)
     assert report.sent == []
@@ -244,3 +249,135 @@ def test_a_voided_slip_reprints_stamped_void(
     spool.run_once(demo_db, tcp_config(9, tmp_path))
     text = decode((tmp_path / "out.bin").read_bytes(), "escp").text
     assert "★ 作废 ★" in text and "作废：客户取消" in text and f"单号：{number}" in text
+
+
+@pytest.mark.parametrize(
+    ("station", "minutes_ago", "recovered"),
+    [
+        ("{host}:1", 60, False),  # a live process here (pid 1) is still sending
+        ("other-pc:4242", 5, False),  # another machine: its clock may differ, wait
+        ("other-pc:4242", 45, True),  # … but not for ever
+    ],
+)
+def test_only_dead_claims_are_recovered(
+    demo_db: Database, clerk: UserInfo, station: str, minutes_ago: int, recovered: bool
+) -> None:
+    post_one(demo_db, clerk, "file")
+    [job] = jobs(demo_db)
+    with demo_db.write() as s:
+        row = s.get(PrintJob, job.id)
+        assert row is not None
+        row.status = "sending"
+        row.claimed_at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+        row.station = station.format(host=spool.HOST)
+        s.add(row)
+    assert spool.recover_stale(demo_db) == int(recovered)
+    [after] = jobs(demo_db)
+    assert after.status == ("uncertain" if recovered else "sending")
+
+
+def test_a_late_finish_never_overwrites_the_clerks_answer(
+    demo_db: Database, clerk: UserInfo, tmp_path: Path
+) -> None:
+    """A send that outlives its claim (recovered as uncertain, answered 'not printed')
+    must not turn the job into 'sent' when it finally returns."""
+    post_one(demo_db, clerk, "file")
+
+    def slow_sender(cfg: object, data: bytes) -> None:
+        [job] = [j for j in jobs(demo_db) if j.status == "sending"]
+        with demo_db.write() as s:  # meanwhile: declared uncertain, and answered
+            row = s.get(PrintJob, job.id)
+            assert row is not None
+            row.status = "uncertain"
+            s.add(row)
+        spool.resolve(demo_db, job.id or 0, printed=False, user=clerk)
+
+    report = spool.run_once(demo_db, tcp_config(9, tmp_path), sender=slow_sender)
+    assert report.sent == []
+    assert sorted((j.status, j.reprint_no) for j in jobs(demo_db)) == [
+        ("pending", 1),
+        ("replaced", 0),
+    ]
+
+
+def test_overlapping_runs_in_one_process_send_each_job_once(
+    demo_db: Database, clerk: UserInfo, tmp_path: Path
+) -> None:
+    import threading
+
+    for _ in range(4):
+        post_one(demo_db, clerk, "file")
+    gate = threading.Event()
+    sent: list[bytes] = []
+
+    def sender(cfg: object, data: bytes) -> None:
+        gate.wait(5)
+        sent.append(data)
+
+    cfg = tcp_config(9, tmp_path)
+    first = threading.Thread(target=spool.run_once, args=(demo_db, cfg), kwargs={"sender": sender})
+    first.start()
+    second = spool.run_once(demo_db, cfg, sender=sender)  # finds the first one running
+    gate.set()
+    first.join(10)
+    assert second.sent == []
+    assert len(sent) == 4
+    assert [j.status for j in jobs(demo_db)] == ["sent"] * 4
+
+
+def test_a_slip_that_cannot_be_laid_out_blocks_nothing(
+    demo_db: Database, clerk: UserInfo, tmp_path: Path
+) -> None:
+    first = post_one(demo_db, clerk, "file")
+    second = post_one(demo_db, clerk, "file")
+    calls = {"n": 0}
+
+    def render_fails_once(doc: object, cfg: object) -> bytes:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ValueError("版面错误")
+        from kaidan_tui.printing.render import render
+
+        return render(doc, cfg)  # type: ignore[arg-type]
+
+    import kaidan_tui.services.spool as spool_module
+
+    original = spool_module.render
+    spool_module.render = render_fails_once  # type: ignore[assignment]
+    try:
+        report = spool.run_once(demo_db, tcp_config(9, tmp_path))
+    finally:
+        spool_module.render = original
+    assert [v.number for v, _ in report.failed] == [first]
+    assert [v.number for v in report.sent] == [second]
+    [failed] = [v for v in spool.outstanding(demo_db) if v.status is JobStatus.FAILED]
+    assert "无法排版" in failed.last_error
+    again = spool.reroute(demo_db, failed.id, "file", user=clerk)  # fixed: try again
+    assert again.status is JobStatus.PENDING
+    assert [v.number for v in spool.run_once(demo_db, tcp_config(9, tmp_path)).sent] == [first]
+
+
+def test_library_printer_status_stops_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serial / USB-by-id: paper out answered to DLE EOT 4 means nothing is sent."""
+    from kaidan_tui.printing import transport
+
+    class FakeLibraryPrinter:
+        def __init__(self) -> None:
+            self.raw: list[bytes] = []
+
+        def open(self) -> None: ...
+
+        def close(self) -> None: ...
+
+        def query_status(self, mode: bytes) -> bytes:
+            return b"\x12" if mode.endswith(b"\x01") else b"\x72"
+
+        def _raw(self, data: bytes) -> None:
+            self.raw.append(data)
+
+    fake = FakeLibraryPrinter()
+    monkeypatch.setattr(transport, "_library_printer", lambda cfg: fake)
+    cfg = _one({"kind": "serial", "device": "/dev/ttyS0", "protocol": "escpos", "columns": 48})
+    with pytest.raises(transport.PrinterUnavailable, match="缺纸"):
+        transport.send(cfg, b"slip")
+    assert fake.raw == []

@@ -83,10 +83,19 @@ async def test_dropped_job_asks_and_reprints_as_buda(demo_db: Database) -> None:
             await login(pilot)
             await order_and_post(pilot)
             await settle(pilot)
+            assert "不确定是否打出" in banner(app) and "Ctrl+R" in banner(app)
+            assert not isinstance(app.screen, UncertainPrint)  # never pops up by itself
+            await pilot.press(*"yl0001")  # typing on does not answer anything
+            await settle(pilot)
+            assert [j.status for j in jobs(demo_db)] == ["uncertain"]
+            await pilot.press("ctrl+r")
+            await settle(pilot)
             assert isinstance(app.screen, UncertainPrint)
             assert "XS20260005" in str(app.screen.query_one(Static).render())
+            await pilot.press("y", "n")  # plain letters answer nothing
+            assert isinstance(app.screen, UncertainPrint)
             printer.mode = "accept"
-            await pilot.press("n")  # not printed: a 补打 copy
+            await pilot.press("ctrl+n")  # not printed: a 补打 copy
             await settle(pilot)
             await settle(pilot)
             statuses = sorted((j.status, j.reprint_no) for j in jobs(demo_db))

@@ -178,6 +178,10 @@ class JobStatus(StrEnum):
     UNCERTAIN = "uncertain"
     REPLACED = "replaced"
     """Was uncertain; the clerk said it did not print, a 补打 job replaces it."""
+    FAILED = "failed"
+    """Could not be laid out or encoded for its printer; waits for a fix, blocks nothing."""
+    CANCELLED = "cancelled"
+    """Withdrawn by a user (a printer removed from the configuration); kept, never deleted."""
 
     @property
     def label(self) -> str:
@@ -187,4 +191,6 @@ class JobStatus(StrEnum):
             "sent": "已打印",
             "uncertain": "不确定是否打出",
             "replaced": "未打出，已补打",
+            "failed": "无法打印",
+            "cancelled": "已撤销",
         }[self.value]

@@ -24,6 +24,7 @@ from kaidan_tui.printing.receipt import ReceiptSetup
 KINDS = ("file", "tcp", "usb", "serial", "cups")
 PROTOCOLS = ("escp", "escpos")
 DEFAULT_PARTS = ("白联 存根联", "红联 客户联", "蓝联 回单联", "黄联 记账联")
+ENCODINGS = ("gb18030", "gbk")
 ROUTES = ("sale", "return", "gift", "stock_in", "reversal", "report")
 FORM_LENGTHS = {"full": 279.4, "half": 139.7, "third": 93.1}
 """Named form lengths: 整张 11 in, 二等分 5.5 in, 三等分 ≈ 3.67 in."""
@@ -181,6 +182,9 @@ def _printer(
         if form not in FORM_LENGTHS:
             raise PrinterConfigError(f"{where} 的 form_length_mm 可写毫米数或 full/half/third")
         form = FORM_LENGTHS[form]
+    encoding = str(get("encoding", str, "gb18030")).lower()
+    if encoding not in ENCODINGS:
+        raise PrinterConfigError(f"{where} 的 encoding 只能是 gb18030 或 gbk（中文打印机的字库）")
     dm = DotMatrixSetup(
         form_length_mm=float(form),
         line_spacing=get("line_spacing", int, 30),
@@ -189,10 +193,13 @@ def _printer(
         offset_y_mm=float(get("offset_y_mm", (int, float), 0)),
         bottom_margin_rows=get("bottom_margin_rows", int, 1),
         exact_length=bool(get("exact_length", bool, False)),
-        encoding=get("encoding", str, "gb18030"),
+        encoding=encoding,
     )
     if protocol == "escp" and (problems := dm.check()):
         raise PrinterConfigError(f"{where}：" + "；".join(problems))
+    drawer_pin = get("drawer_pin", int, 2)
+    if drawer_pin not in (2, 5):
+        raise PrinterConfigError(f"{where} 的 drawer_pin 只能是 2 或 5（钱箱接口的针脚）")
     cut = get("cut", str, "PART").upper()
     if cut not in ("FULL", "PART"):
         raise PrinterConfigError(f"{where} 的 cut 只能是 full 或 part")
@@ -215,7 +222,7 @@ def _printer(
         part_names=bool(get("part_names", bool, True)),
         drawer=bool(get("drawer", bool, False)),
         dotmatrix=dm,
-        receipt=ReceiptSetup(cut=cut, drawer_pin=get("drawer_pin", int, 2)),
+        receipt=ReceiptSetup(cut=cut, drawer_pin=drawer_pin, encoding=encoding),
     )
     needs = {"file": "path", "tcp": "host", "cups": "queue", "serial": "device"}
     if kind in needs and not getattr(config, needs[kind]):

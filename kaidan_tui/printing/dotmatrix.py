@@ -31,6 +31,8 @@ FF = b"\x0c"
 CRLF = b"\r\n"
 PITCH = {10: ESC + b"P", 12: ESC + b"M", 15: ESC + b"g"}
 MM_PER_INCH = 25.4
+MAX_DRIFT_MM = 0.5
+"""Most a form may drift when its length is set in whole rows (``ESC C n``)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class DotMatrixSetup:
         top_rows = -(-self.top_units // self.line_spacing)
         return self.form_rows - top_rows - self.bottom_margin_rows
 
+    def _error_at(self, spacing: int) -> float:
+        rows = round(self.form_length_mm / MM_PER_INCH * 180 / spacing)
+        return rows * spacing / 180 * MM_PER_INCH - self.form_length_mm
+
     @property
     def length_error_mm(self) -> float:
         """How far ``ESC C n`` (whole rows) is from the real form length, per form."""
@@ -81,6 +87,15 @@ class DotMatrixSetup:
             problems.append(f"纸长 form_length_mm={self.form_length_mm} 不合理（20..558 毫米）")
         elif not 1 <= self.form_rows <= 127:
             problems.append("纸长除以行距超过 127 行，ESC C 无法设置，请加大行距")
+        elif abs(self.length_error_mm) > MAX_DRIFT_MM:
+            fits = [n for n in range(20, 61) if abs(self._error_at(n)) <= MAX_DRIFT_MM]
+            hint = "、".join(str(n) for n in fits[:6]) or "（无）"
+            problems.append(
+                f"行距 {self.line_spacing}/180 英寸时，{self.form_rows} 行 = "
+                f"{self.form_rows * self.line_spacing / 180 * MM_PER_INCH:.1f} 毫米，"
+                f"与纸长 {self.form_length_mm} 毫米差 {self.length_error_mm:+.1f} 毫米，"
+                f"每张都会走偏。请改用行距 {hint}，或设 exact_length = true（ESC/P2 打印机）"
+            )
         if self.offset_x_mm < 0 or self.offset_y_mm < 0:
             problems.append("偏移量不能为负数：请调整打印机的起始位置或送纸位置")
         return problems

@@ -15,7 +15,7 @@ Every row fits the form's width in printed columns (see :mod:`kaidan_tui.printin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -147,7 +147,7 @@ def fmt_money(value: Decimal) -> str:
 
 def _clean(doc: SlipDoc) -> SlipDoc:
     """Sanitise every text field once, so no data byte can become a printer command."""
-    from dataclasses import fields, replace
+    from dataclasses import fields
 
     changes: dict[str, object] = {}
     for f in fields(doc):
@@ -438,6 +438,14 @@ def layout(
     fixed += 1 + len(head) + 1 + len(foot_rows)
     room = form.rows_per_page - fixed - 1
     room_last = form.rows_per_page - fixed - len(totals)
+    if room_last < 1 and doc.remarks:  # a long remark is shortened to fit the form
+        keep = len(totals) + room_last - 1
+        firm = len(_totals_rows(replace(doc, remarks=""), cols))
+        if keep > firm:
+            totals = totals[:keep]
+            last = cut(totals[-1].text, cols - 2)
+            totals[-1] = Row(last + "…")
+            room_last = 1
     if min(room, room_last) < 1:
         raise ValueError(
             f"纸张太短：每页只有 {form.rows_per_page} 行，放不下表头、合计和签字栏；"

@@ -244,13 +244,14 @@ def _send_library(cfg: PrinterConfig, data: bytes) -> None:
         raise _unavailable(cfg, f"打不开 {cfg.where}（{exc}）") from None
     try:
         if cfg.protocol == "escpos":
-            with contextlib.suppress(Exception):
+            status = None
+            with contextlib.suppress(Exception):  # a printer that cannot answer: unknown
                 online = printer.query_status(DLE_EOT + b"\x01")
                 paper = printer.query_status(DLE_EOT + b"\x04")
                 status = decode_escpos_status(
                     online[0] if online else None, paper[0] if paper else None
                 )
-                _check_ready(cfg, status)
+            _check_ready(cfg, status)
         try:
             printer._raw(data)
         except Exception as exc:

@@ -14,8 +14,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -40,10 +43,21 @@ from kaidan_tui.services.users import UserInfo
 if TYPE_CHECKING:
     from kaidan_tui.services.slips import SlipIn
 
-STALE_AFTER = timedelta(minutes=2)
-"""A job still ``sending`` this long after its claim was interrupted: it is uncertain."""
+FOREIGN_STALE_AFTER = timedelta(minutes=30)
+"""A job claimed by another machine and still ``sending`` this long after: uncertain."""
 
-STATION = socket.gethostname()[:64]
+HOST = socket.gethostname()[:50]
+
+
+def station() -> str:
+    """Who claims a job: this machine and process."""
+    return f"{HOST}:{os.getpid()}"
+
+
+_RUN_LOCK = threading.Lock()
+_WANTED = threading.Event()
+_IN_FLIGHT: set[int] = set()
+log = logging.getLogger(__name__)
 
 
 def load_printers(db: Database, path: str | Path | None = None) -> PrintersConfig:
@@ -292,40 +306,72 @@ class RunReport:
     sent: list[JobView]
     waiting: list[tuple[JobView, str]]
     uncertain: list[tuple[JobView, str]]
+    failed: list[tuple[JobView, str]]
 
     @property
     def clean(self) -> bool:
-        return not self.waiting and not self.uncertain
+        return not (self.waiting or self.uncertain or self.failed)
 
 
-def outstanding(db: Database) -> list[JobView]:
-    """Jobs that need attention or are still to print: pending, sending, uncertain."""
-    open_states = (JobStatus.PENDING, JobStatus.SENDING, JobStatus.UNCERTAIN)
+OPEN_STATES = (JobStatus.PENDING, JobStatus.SENDING, JobStatus.UNCERTAIN, JobStatus.FAILED)
+
+
+def outstanding(db: Database, printers: Collection[str] | None = None) -> list[JobView]:
+    """Jobs still to print or needing a person: pending, sending, uncertain, failed.
+
+    ``printers``: only jobs for these printers (the ones this counter can reach).
+    """
     with db.read() as session:
-        rows = session.exec(
+        query = (
             select(PrintJob, Slip.number)
             .join(Slip, col(Slip.id) == PrintJob.slip_id)
-            .where(col(PrintJob.status).in_([s.value for s in open_states]))
+            .where(col(PrintJob.status).in_([s.value for s in OPEN_STATES]))
             .order_by(col(PrintJob.id))
-        ).all()
-        return [_view(job, number or "") for job, number in rows]
+        )
+        if printers is not None:
+            query = query.where(col(PrintJob.printer).in_(list(printers)))
+        return [_view(job, number or "") for job, number in session.exec(query).all()]
+
+
+def _owner_alive(station: str, job_id: int) -> bool | None:
+    """Is the process that claimed a job still sending it? ``None``: another machine."""
+    host, _, pid = station.rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return None if host != HOST else False
+    if int(pid) == os.getpid():
+        return job_id in _IN_FLIGHT
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def recover_stale(db: Database, *, now: datetime | None = None) -> int:
-    """Jobs left ``sending`` by a process that died: mark them uncertain (ask the clerk)."""
-    cutoff = (now or datetime.now(UTC)) - STALE_AFTER
+    """Jobs left ``sending`` by a process that died: uncertain (only the clerk can say).
+
+    A claim from this machine is checked against its process; a claim from another
+    machine is only given up after :data:`FOREIGN_STALE_AFTER` (clocks may differ).
+    """
+    cutoff = (now or datetime.now(UTC)) - FOREIGN_STALE_AFTER
     with db.write() as session:
-        stale = session.exec(
-            select(PrintJob).where(
-                PrintJob.status == JobStatus.SENDING.value, col(PrintJob.claimed_at) < cutoff
-            )
+        claimed = session.exec(
+            select(PrintJob).where(PrintJob.status == JobStatus.SENDING.value)
         ).all()
+        stale = []
+        for job in claimed:
+            assert job.id is not None
+            alive = _owner_alive(job.station, job.id)
+            if alive is False or (alive is None and (job.claimed_at or cutoff) < cutoff):
+                stale.append(job)
         for job in stale:
             job.status = JobStatus.UNCERTAIN.value
             job.last_error = "打印过程中程序中断，不确定是否打出"
             session.add(job)
             audit.append(session, "print.uncertain", user_id=None, entity="print_job",
-                         entity_id=job.id, reason="stale")  # fmt: skip
+                         entity_id=job.id, reason="stale", station=job.station)  # fmt: skip
         return len(stale)
 
 
@@ -338,35 +384,44 @@ def _claim(db: Database, job_id: int, now: datetime) -> bool:
                 status=JobStatus.SENDING.value,
                 attempts=col(PrintJob.attempts) + 1,
                 claimed_at=now,
-                station=STATION,
+                station=station(),
             )
         )
+        if result.rowcount:
+            _IN_FLIGHT.add(job_id)
         return bool(result.rowcount)
 
 
-def _finish(db: Database, job_id: int, status: JobStatus, error: str = "") -> JobView:
-    with db.write() as session:
-        job = session.get(PrintJob, job_id)
-        assert job is not None
-        job.status = status.value
-        job.last_error = error[:500]
-        if status is JobStatus.SENT:
-            job.sent_at = datetime.now(UTC)
-        session.add(job)
-        slip = session.get(Slip, job.slip_id)
-        if status is not JobStatus.PENDING:
-            audit.append(
-                session,
-                f"print.{status.value}",
-                user_id=job.user_id,
-                entity="print_job",
-                entity_id=job_id,
-                slip=slip.number if slip else None,
-                printer=job.printer,
-                reprint=job.reprint_no,
-                error=error or None,
-            )
-        return _view(job, slip.number or "" if slip else "")
+def _finish(db: Database, job_id: int, status: JobStatus, error: str = "") -> JobView | None:
+    """Record the outcome of our claim; ``None`` if the claim was taken from us meanwhile
+    (recovered as uncertain and perhaps already answered by a clerk): never overwrite."""
+    try:
+        with db.write() as session:
+            job = session.get(PrintJob, job_id)
+            assert job is not None
+            if job.status != JobStatus.SENDING.value or job.station != station():
+                return None
+            job.status = status.value
+            job.last_error = error[:500]
+            if status is JobStatus.SENT:
+                job.sent_at = datetime.now(UTC)
+            session.add(job)
+            slip = session.get(Slip, job.slip_id)
+            if status is not JobStatus.PENDING:
+                audit.append(
+                    session,
+                    f"print.{status.value}",
+                    user_id=job.user_id,
+                    entity="print_job",
+                    entity_id=job_id,
+                    slip=slip.number if slip else None,
+                    printer=job.printer,
+                    reprint=job.reprint_no,
+                    error=error or None,
+                )
+            return _view(job, slip.number or "" if slip else "")
+    finally:
+        _IN_FLIGHT.discard(job_id)
 
 
 def run_once(
@@ -377,25 +432,43 @@ def run_once(
 ) -> RunReport:
     """Send every pending job this counter's printers can take, oldest first.
 
-    A printer that refuses leaves its remaining jobs for the next run (order kept).
+    A printer that cannot take a job keeps its remaining jobs for the next run (order
+    kept). A job that cannot be laid out is marked failed and blocks nothing. One run at
+    a time per process: a run that finds another one going returns at once.
     """
-    recover_stale(db)
-    report = RunReport([], [], [])
-    blocked: dict[str, str] = {}
+    report = RunReport([], [], [], [])
+    _WANTED.set()
+    if not _RUN_LOCK.acquire(blocking=False):
+        return report  # the run in progress goes round once more for what was just queued
+    try:
+        while _WANTED.is_set():
+            _WANTED.clear()
+            recover_stale(db)
+            _run(db, printers, sender, report)
+    finally:
+        _RUN_LOCK.release()
+    return report
+
+
+def _run(
+    db: Database,
+    printers: PrintersConfig,
+    sender: Callable[[PrinterConfig, bytes], None],
+    report: RunReport,
+) -> None:
+    blocked: set[str] = set()
     with db.read() as session:
         pending = session.exec(
             select(PrintJob.id, PrintJob.printer)
             .where(PrintJob.status == JobStatus.PENDING.value)
+            .where(col(PrintJob.printer).in_(list(printers.printers)))
             .order_by(col(PrintJob.id))
         ).all()
     for job_id, name in pending:
         assert job_id is not None
-        cfg = printers.printers.get(name)
-        if cfg is None or name in blocked:
-            continue
-        now = datetime.now(UTC)
-        if not _claim(db, job_id, now):
-            continue  # another counter took it
+        cfg = printers.printers[name]
+        if name in blocked or not _claim(db, job_id, datetime.now(UTC)):
+            continue  # printer refused this run, or another counter took the job
         try:
             with db.read() as session:
                 job = session.get(PrintJob, job_id)
@@ -407,19 +480,29 @@ def run_once(
                     printed_at=job.created_at if job.reprint_no else None,
                 )
             data = render(doc, cfg)
+        except Exception as exc:  # this slip cannot be laid out: say why, block nothing
+            log.exception("print job %s cannot be rendered", job_id)
+            message = f"打印机 {name}：这张单无法排版打印（{exc}）"
+            if view := _finish(db, job_id, JobStatus.FAILED, message):
+                report.failed.append((view, message))
+            continue
+        try:
             sender(cfg, data)
         except PrinterUnavailable as exc:
-            blocked[name] = str(exc)
-            report.waiting.append((_finish(db, job_id, JobStatus.PENDING, str(exc)), str(exc)))
+            blocked.add(name)
+            if view := _finish(db, job_id, JobStatus.PENDING, str(exc)):
+                report.waiting.append((view, str(exc)))
         except PrinterUncertain as exc:
-            report.uncertain.append((_finish(db, job_id, JobStatus.UNCERTAIN, str(exc)), str(exc)))
-        except Exception as exc:  # a layout or config problem: keep the job, say why
-            message = f"打印机 {name}：无法生成打印内容（{exc}）。请检查 printers.toml"
-            blocked[name] = message
-            report.waiting.append((_finish(db, job_id, JobStatus.PENDING, message), message))
+            if view := _finish(db, job_id, JobStatus.UNCERTAIN, str(exc)):
+                report.uncertain.append((view, str(exc)))
+        except Exception as exc:  # a driver bug: the bytes may have gone out
+            log.exception("print job %s: unexpected error while sending", job_id)
+            message = f"打印机 {name}：发送时出错（{exc}），不确定是否打出"
+            if view := _finish(db, job_id, JobStatus.UNCERTAIN, message):
+                report.uncertain.append((view, message))
         else:
-            report.sent.append(_finish(db, job_id, JobStatus.SENT))
-    return report
+            if view := _finish(db, job_id, JobStatus.SENT):
+                report.sent.append(view)
 
 
 def resolve(db: Database, job_id: int, *, printed: bool, user: UserInfo) -> JobView | None:
@@ -445,3 +528,45 @@ def resolve(db: Database, job_id: int, *, printed: bool, user: UserInfo) -> JobV
         slip = session.get(Slip, job.slip_id)
         new = enqueue(session, job.slip_id, job.printer, user_id=user.id, reprint=True)
         return _view(new, slip.number or "" if slip else "")
+
+
+def cancel(db: Database, job_id: int, *, user: UserInfo, reason: str) -> JobView:
+    """Withdraw a job that has not printed (its printer is gone); kept, with who and why."""
+    if not reason.strip():
+        raise StateError("撤销打印任务要写明原因")
+    with db.write() as session:
+        job = _open_job(session, job_id, (JobStatus.PENDING, JobStatus.FAILED))
+        job.status = JobStatus.CANCELLED.value
+        job.resolved_by_id, job.resolved_at = user.id, datetime.now(UTC)
+        job.note = f"撤销：{reason.strip()}"[:200]
+        session.add(job)
+        audit.append(session, "print.cancel", user_id=user.id, entity="print_job",
+                     entity_id=job_id, reason=reason.strip())  # fmt: skip
+        return _view(job, _number(session, job))
+
+
+def reroute(db: Database, job_id: int, printer: str, *, user: UserInfo) -> JobView:
+    """Send a waiting or failed job to another printer (or retry a failed one)."""
+    with db.write() as session:
+        job = _open_job(session, job_id, (JobStatus.PENDING, JobStatus.FAILED))
+        old = job.printer
+        job.printer, job.status, job.last_error = printer, JobStatus.PENDING.value, ""
+        session.add(job)
+        audit.append(session, "print.reroute", user_id=user.id, entity="print_job",
+                     entity_id=job_id, old=old, new=printer)  # fmt: skip
+        return _view(job, _number(session, job))
+
+
+def _open_job(session: Session, job_id: int, allowed: tuple[JobStatus, ...]) -> PrintJob:
+    job = session.get(PrintJob, job_id)
+    if job is None:
+        raise NotFound(f"没有打印任务 {job_id}")
+    if job.status not in {s.value for s in allowed}:
+        state = JobStatus(job.status).label
+        raise StateError(f"打印任务 {job_id} 的状态是“{state}”，不能这样处理")
+    return job
+
+
+def _number(session: Session, job: PrintJob) -> str:
+    slip = session.get(Slip, job.slip_id)
+    return slip.number or "" if slip else ""

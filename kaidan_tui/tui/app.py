@@ -7,6 +7,7 @@ only Textual and the pure domain. The login screen is up at once, and the store
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from kaidan_tui.printing.config import PrintersConfig
     from kaidan_tui.services.spool import JobView, RunReport
     from kaidan_tui.services.users import UserInfo
+
+log = logging.getLogger(__name__)
 
 SPOOL_INTERVAL = 5.0
 """Seconds between automatic retries of jobs waiting for a printer."""
@@ -89,7 +92,7 @@ class KaidanApp(App[None]):
         self.printers = printers
         self._printers_path = printers_path
         self._printers_error = ""
-        self._asking: set[int] = set()
+        self.uncertain_jobs: list[JobView] = []
 
     @property
     def db(self) -> Database:
@@ -173,44 +176,52 @@ class KaidanApp(App[None]):
 
         try:
             report = spool.run_once(self.db, printers)
-            left = spool.outstanding(self.db)
-        except Exception as exc:  # the store is busy or gone: say so, retry next tick
-            self.call_from_thread(self._spool_failed, exc)
+            left = spool.outstanding(self.db, printers.printers)
+        except Exception:  # the store is busy or gone: say so, retry next tick
+            log.exception("print spool run failed")
+            self.call_from_thread(self._spool_failed)
             return
         self.call_from_thread(self._spool_done, report, left)
 
-    def _spool_failed(self, exc: Exception) -> None:
-        self.print_status = f"打印队列暂时无法读取（{exc}），稍后自动重试。"
+    def _spool_failed(self) -> None:
+        self.print_status = (
+            "⚠ 暂时读不到打印队列（数据库忙或连不上），会自动重试；单据已保存，不受影响。"
+        )
 
     def _spool_done(self, report: RunReport, left: list[JobView]) -> None:
         for sent in report.sent:
             mark = f"（补打 {sent.reprint_no}）" if sent.reprint_no else ""
             self.notify(f"{sent.number}{mark} 已送到 {sent.printer}", title="打印")
+        self.uncertain_jobs = [j for j in left if j.status is JobStatus.UNCERTAIN]
         waiting = [j for j in left if j.status is JobStatus.PENDING]
-        uncertain = [j for j in left if j.status is JobStatus.UNCERTAIN]
+        failed = [j for j in left if j.status is JobStatus.FAILED]
         parts = []
+        if self.uncertain_jobs:
+            first = self.uncertain_jobs[0]
+            parts.append(
+                f"⚠ {len(self.uncertain_jobs)} 张单不确定是否打出（{first.number} 在 "
+                f"{first.printer}）：看过打印机后按 Ctrl+R 确认"
+            )
         if waiting:
             first = waiting[0]
             reason = first.last_error or f"等待打印机 {first.printer}"
             parts.append(f"⚠ {len(waiting)} 张单待打印（{first.number} 等）：{reason}")
-        if uncertain:
-            parts.append(f"⚠ {len(uncertain)} 张单不确定是否打出，请确认")
+        if failed:
+            first = failed[0]
+            parts.append(
+                f"⚠ {len(failed)} 张单无法打印（{first.number}）：{first.last_error}。"
+                f"可用 kaidan print --reroute {first.id} --printer 其他打印机"
+            )
         self.print_status = "\n".join(parts) or self._printers_error
-        for job in uncertain:
-            if job.id not in self._asking and self.user is not None:
-                self._ask_uncertain(job)
-                break
 
     def _ask_uncertain(self, job: JobView) -> None:
-        self._asking.add(job.id)
+        """Only on the clerk's key (Ctrl+R): the answer decides whether a 补打 prints."""
 
         def answered(printed: bool | None) -> None:
-            self._asking.discard(job.id)
             from kaidan_tui.services import spool
 
             if printed is None or self.user is None:
-                self.notify("稍后会再询问；也可按 Ctrl+R。", title="打印")
-                self._asking.add(job.id)  # not again until the next retry by key
+                self.notify("未确认；看过打印机后再按 Ctrl+R。", title="打印")
                 return
             try:
                 again = spool.resolve(self.db, job.id, printed=printed, user=self.user)
@@ -224,10 +235,13 @@ class KaidanApp(App[None]):
         self.push_screen(UncertainPrint(job), answered)
 
     def action_retry_print(self) -> None:
+        """Ctrl+R: first settle any slip that may not have printed, then retry the rest."""
         if self.printers is None:
             self.notify(self._printers_error or "没有配置打印机", severity="warning")
             return
-        self._asking.clear()
+        if self.uncertain_jobs and not isinstance(self.screen, UncertainPrint):
+            self._ask_uncertain(self.uncertain_jobs.pop(0))
+            return
         self.notify("正在重试打印…", title="打印")
         self.wake_spool()
 

@@ -50,8 +50,9 @@ class UncertainPrint(ModalScreen[bool | None]):
     """A job dropped mid-print: only the clerk, looking at the printer, can say."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "已完整打出", id="uncertain.yes"),
-        Binding("n", "answer(False)", "没有打出，补打", id="uncertain.no"),
+        # Deliberate keys only: a clerk typing a code must never answer this by accident.
+        Binding("ctrl+y", "answer(True)", "已完整打出", id="uncertain.yes"),
+        Binding("ctrl+n", "answer(False)", "没有打出，补打", id="uncertain.no", priority=True),
         Binding("escape", "later", "稍后再说", id="uncertain.later"),
     ]
 
@@ -67,7 +68,9 @@ class UncertainPrint(ModalScreen[bool | None]):
         if self.job.last_error:
             body.append(f"\n{self.job.last_error}\n", style="yellow")
         body.append("\n请看打印机：这张单完整打出来了吗？\n\n")
-        body.append("Y 已完整打出    N 没有打出（补打一份，标“补打”）    Esc 稍后", style="dim")
+        body.append(
+            "Ctrl+Y 已完整打出    Ctrl+N 没有打出（补打一份，标“补打”）    Esc 稍后", style="dim"
+        )
         with Vertical(id="uncertain-box", classes="dialog"):
             yield Static(body)
 

@@ -1,0 +1,120 @@
+"""Order entry at 100k products, in a real terminal: keystroke-to-screen and F9-to-saved.
+
+Run: ``python -m bench.keystroke_bench [--products 100000]`` (needs tmux).
+
+- **keystroke to screen**: a character is sent to the product cell with
+  ``tmux send-keys``; the clock stops when ``capture-pane`` shows the cell with it.
+  Includes the app's work (type-ahead, the product lookup worker, the match list) and
+  one ``tmux`` process round trip per poll (a few ms, so figures are upper bounds).
+- **F9 to saved**: F9, then Enter on the confirm panel; the clock stops when the
+  status line shows 已过账. Includes validation, numbering, stock, audit, the print job and
+  the commit with ``synchronous=FULL``.
+
+Targets (issue 4): keystroke-to-screen median ≤ 30 ms, p95 ≤ 50 ms; F9 to saved ≤ 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import machine, summary
+from bench.search_bench import build
+from kaidan_tui.db.engine import Database
+from kaidan_tui.services.setup import load_demo
+
+SESSION = "kaidan-bench-keys"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def screen() -> str:
+    return tmux("capture-pane", "-t", SESSION, "-p")
+
+
+def wait_for(predicate: object, timeout: float = 10.0) -> float:
+    """Poll the pane until ``predicate(text)`` holds; milliseconds waited."""
+    assert callable(predicate)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        if predicate(screen()):
+            return (time.perf_counter() - t0) * 1000
+        time.sleep(0.001)
+    raise RuntimeError(f"screen did not change in {timeout} s:\n{screen()}")
+
+
+def send(*keys: str) -> None:
+    tmux("send-keys", "-t", SESSION, *keys)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--products", type=int, default=100_000)
+    ap.add_argument("--slips", type=int, default=20)
+    args = ap.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("tmux is needed for this benchmark (apt-get install tmux)")
+    kaidan = Path(sys.executable).with_name("kaidan")
+    rng = random.Random(11)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "bench.db"
+        db = Database.open(str(store))
+        load_demo(db)
+        products = build(db, args.products, rng)
+        db.dispose()
+        queries = [p.initials[:5] for p in rng.sample(products, 40) if len(p.initials) >= 5]
+        tmux("kill-session", "-t", SESSION)
+        tmux("new-session", "-d", "-s", SESSION, "-x", "140", "-y", "45",
+             f"XDG_DATA_HOME={tmp} {kaidan} --db {store}")  # fmt: skip
+        wait_for(lambda s: "PIN" in s)
+        send("1001", "Enter", "1234", "Enter")
+        wait_for(lambda s: "客户" in s and "序" in s)
+        send("K0001")
+        wait_for(lambda s: "K0001" in s)
+        send("Enter")
+        wait_for(lambda s: "信用额度" in s or "已用" in s or "五华区" in s)
+        keys: list[float] = []
+        for query in queries:
+            for i in range(1, len(query) + 1):
+                prefix = query[:i]
+                t0 = time.perf_counter()
+                send("-l", query[i - 1])
+                wait_for(lambda s, p=prefix: f"▊  {p} " in s or f"▊  {p}▎" in s)
+                keys.append((time.perf_counter() - t0) * 1000)
+            send("C-u")  # clear the cell for the next query
+            wait_for(lambda s: "商品：编码" in s)
+        saves: list[float] = []
+        for n in range(args.slips):
+            send("YL0001*2", "Enter")
+            wait_for(lambda s: "单价" in s)
+            time.sleep(0.2)
+            send("Enter")  # accept the policy price: the line is committed
+            wait_for(lambda s, n=n: "行数 1" in s)
+            send("F9")
+            wait_for(lambda s: "确认过账" in s)
+            before = screen().count("已过账")
+            t0 = time.perf_counter()
+            send("Enter")
+            wait_for(lambda s, b=before: s.count("已过账") > b or "已过账 XS" in s)
+            saves.append((time.perf_counter() - t0) * 1000)
+            send("K0001")
+            wait_for(lambda s: "K0001" in s)
+            send("Enter")
+            time.sleep(0.3)
+        tmux("kill-session", "-t", SESSION)
+    print(f"# {machine()}")
+    print(f"# {args.products} generated products + the demo store; tmux 140×45")
+    print(summary("keystroke to screen (product cell)", keys))
+    print(summary("F9 + Enter to 已过账 on screen", saves))
+
+
+if __name__ == "__main__":
+    main()
