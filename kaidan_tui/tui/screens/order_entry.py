@@ -37,7 +37,13 @@ from kaidan_tui.domain.money import (
 )
 from kaidan_tui.printing.render import preview
 from kaidan_tui.services import quotes, slips, spool, users
-from kaidan_tui.services.catalog import CustomerHit, ProductHit, search_customers, search_products
+from kaidan_tui.services.catalog import (
+    CustomerHit,
+    ProductHit,
+    customer_aging,
+    search_customers,
+    search_products,
+)
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
@@ -386,8 +392,27 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         style = "bold red" if hit.credit_available < 0 else "green"
         banner.append(f"可用 {format_money(hit.credit_available)}", style=style)
         self.query_one("#credit-banner", Static).update(banner)
+        self._load_aging(hit.id, banner)
         self._say("", error=False)
         self._check()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="aging")
+    def _load_aging(self, customer_id: int, banner: Text) -> None:
+        """逾期 (overdue credit slips) is added to the banner once counted."""
+        with self.db.read() as session:
+            aging = customer_aging(session, customer_id)
+        if not aging.overdue_slips:
+            return
+        extra = Text(
+            f"  逾期 {aging.overdue_slips} 张 ￥{format_money(aging.overdue_amount)}"
+            f"（最早 {aging.oldest:%Y-%m-%d}）",
+            style="bold red",
+        )
+        self.app.call_from_thread(self._show_aging, customer_id, banner + extra)
+
+    def _show_aging(self, customer_id: int, banner: Text) -> None:
+        if self.customer is not None and self.customer.id == customer_id:
+            self.query_one("#credit-banner", Static).update(banner)
 
     # --- product, quantity, price -------------------------------------------------------
 
