@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services.catalog import CustomerHit, ProductHit, search_customers, search_products
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
+from kaidan_tui.tui.widgets.keybar import KeyBar
 
 
 class CatalogScreen(TypeAheadFocus, Screen[None]):
@@ -43,7 +44,7 @@ class CatalogScreen(TypeAheadFocus, Screen[None]):
             yield Field(id="query", placeholder="编码、条码、拼音首字母（如 kkkl）或名称的一部分")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"

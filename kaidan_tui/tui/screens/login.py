@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from kaidan_tui.domain.errors import KaidanError
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
+from kaidan_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from kaidan_tui.db.engine import Database
@@ -45,7 +46,7 @@ class LoginScreen(TypeAheadFocus, Screen["UserInfo"]):
             yield Label("PIN")
             yield Field(id="pin", password=True, placeholder="4–8 位数字")
             yield Static("", id="login-error")
-        yield Footer()
+        yield KeyBar()
 
     def action_enter(self) -> None:
         """Enter moves to the PIN, then logs in; focus moves at once (type-ahead safe)."""
@@ -59,9 +60,12 @@ class LoginScreen(TypeAheadFocus, Screen["UserInfo"]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _login(self, code: str, pin: str) -> None:
         try:
+            # Wait for the store first: the app's worker is importing the database
+            # modules, and importing them from two threads at once can fail.
+            store = self.store()
             from kaidan_tui.services import users
 
-            user = users.login(self.store(), code, pin)
+            user = users.login(store, code, pin)
         except KaidanError as exc:
             self.app.call_from_thread(self._show_error, exc.message, exc.field)
             return

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kaidan_tui.db.engine import Database
@@ -50,6 +50,7 @@ from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
+from kaidan_tui.tui.widgets.keybar import KeyBar
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
 SETTLEMENTS = [s.value for s in Settlement]
@@ -147,8 +148,10 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         yield Static("", id="credit-banner")
         with Horizontal(id="order-body"):
             with Vertical(id="lines-col"):
-                yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
-                yield OptionList(id="popup")
+                with Vertical(id="table-box"):
+                    yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+                    # On a layer over the lines: filling it never reflows the screen.
+                    yield OptionList(id="popup")
                 with Horizontal(id="editor"):
                     yield Field(id="product", placeholder="商品：编码/条码/拼音/名称，编码*数量")
                     yield Field(id="qty", placeholder="数量", classes="num")
@@ -161,7 +164,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             yield Static("", id="price-panel")
         yield Static("", id="issues")
         yield Static("", id="totals")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#lines", DataTable)
