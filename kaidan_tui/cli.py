@@ -42,6 +42,10 @@ app.add_typer(import_app, name="import")
 app.add_typer(order_app, name="order")
 app.add_typer(users_app, name="users")
 app.add_typer(search_app, name="search")
+settings_app = typer.Typer(
+    help="设置：取价顺序、库存策略、扫码、账期 (settings).", no_args_is_help=True
+)
+app.add_typer(settings_app, name="settings")
 printers_app = typer.Typer(help="打印机：列表、测试页 (printers).", no_args_is_help=True)
 app.add_typer(printers_app, name="printers")
 
@@ -538,6 +542,42 @@ def print_slip(
     stuck = [v for v in left if v.id in mine] if number else left
     if stuck:
         raise typer.Exit(3)
+
+
+@settings_app.command("list")
+def settings_list(db: DbOpt = None) -> None:
+    """列出所有设置项、当前值和说明。"""
+    from kaidan_tui.services import settings
+
+    database = open_db(db)
+    with database.read() as session:
+        for key, (default, meaning, _check) in settings.KNOWN.items():
+            typer.echo(f"{key}\t{settings.get(session, key, default) or default}\t{meaning}")
+
+
+@settings_app.command("set")
+def settings_set(
+    key: Annotated[str, typer.Argument(help="设置项，见 kaidan settings list")],
+    value: Annotated[str, typer.Argument(help="新的值")],
+    db: DbOpt = None,
+) -> None:
+    """修改一个设置项（先检查再保存）。"""
+    from kaidan_tui.services import settings
+
+    database = open_db(db)
+    with database.write() as session:
+        stored = settings.change(session, key, value)
+    typer.echo(f"{key} = {stored}")
+
+
+@app.command("keys")
+def keys() -> None:
+    """列出所有按键：操作编号、默认键、说明（可在 keymap.toml 里改键）。"""
+    from kaidan_tui.tui.keymap import binding_table, keymap_path
+
+    typer.echo(f'# 改键：在 {keymap_path()} 写 [keys] 表，如 "order.post" = "f12"')
+    for binding_id, key, description, where in binding_table():
+        typer.echo(f"{binding_id}\t{key}\t{where}：{description}")
 
 
 @search_app.command("products")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.widgets import Input, Static
+from textual.worker import WorkerCancelled
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip, SlipLine
@@ -19,10 +20,14 @@ D = Decimal
 
 
 async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until every worker is done (a lookup superseded by a newer keystroke is
+    cancelled on purpose: that is not a failure)."""
+    for _ in range(2):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 async def login(pilot: Any, code: str = "1001", pin: str = "1234") -> OrderEntryScreen:

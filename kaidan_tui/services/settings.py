@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session
 
 from kaidan_tui.db.models import Setting
 from kaidan_tui.domain.enums import PriceSource
+from kaidan_tui.domain.errors import InputError
+from kaidan_tui.domain.pricing import parse_price_order
 from kaidan_tui.services.store import PRICE_ORDER, STOCK_POLICY, config
 
-__all__ = ["PRICE_ORDER", "STOCK_POLICY", "get", "price_order", "put", "stock_blocks"]
+__all__ = [
+    "PRICE_ORDER",
+    "SCAN_FOCUS",
+    "STOCK_POLICY",
+    "get",
+    "price_order",
+    "put",
+    "stock_blocks",
+]
+
+SCAN_FOCUS = "scan_focus"
+"""After a barcode scan: ``next`` (the line is done, next product) or ``qty``."""
 
 
 def get(session: Session, key: str, default: str = "") -> str:
@@ -33,3 +48,43 @@ def stock_blocks(session: Session) -> bool:
 def price_order(session: Session) -> tuple[PriceSource, ...]:
     """Where the policy price comes from, in order (``price_order``; list price last)."""
     return config(session).price_order
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise InputError(f"只能是 {' 或 '.join(allowed)}，不能是「{value}」")
+        return value
+
+    return check
+
+
+def _term(value: str) -> str:
+    if not value.isdigit() or not 1 <= int(value) <= 365:
+        raise InputError(f"账期天数应为 1 到 365 的整数，不能是「{value}」")
+    return str(int(value))
+
+
+def _order(value: str) -> str:
+    return ",".join(p.value for p in parse_price_order(value))
+
+
+KNOWN: dict[str, tuple[str, str, Callable[[str], str]]] = {
+    PRICE_ORDER: ("agreed,tier,list", "取价顺序（agreed, last, tier, list，逗号分隔）", _order),
+    STOCK_POLICY: ("warn", "库存不足：warn 提醒 / block 需主管审批", _choice("warn", "block")),
+    SCAN_FOCUS: ("next", "扫码后：next 直接成行 / qty 停在数量", _choice("next", "qty")),
+    "credit_term_days": ("30", "赊账账期天数（超过算逾期）", _term),
+}
+"""Every setting a user may change: default, meaning, and its check."""
+
+
+def change(session: Session, key: str, value: str) -> str:
+    """Set a known setting after checking it; returns the value as stored."""
+    if key not in KNOWN:
+        raise InputError(f"没有设置项「{key}」。可设：{'、'.join(KNOWN)}")
+    try:
+        stored = KNOWN[key][2](value.strip())
+    except InputError as exc:
+        raise InputError(f"设置 {key}：{exc.message}") from None
+    put(session, key, stored)
+    return stored

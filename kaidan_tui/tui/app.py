@@ -117,6 +117,15 @@ class KaidanApp(App[None]):
                     self._printers_error = f"打印机配置有误，单据照常保存但不会打印：{exc.message}"
             # Warm the screens' imports while the clerk is still typing the PIN.
             import kaidan_tui.tui.screens.order_entry  # noqa: F401
+            from kaidan_tui.tui.keymap import binding_table, load_keymap
+
+            try:
+                keymap = load_keymap({row[0] for row in binding_table()})
+            except KaidanError as exc:
+                self._printers_error = f"{exc.message}（按键保持默认）"
+            else:
+                if keymap:
+                    self.call_from_thread(self.update_keymap, keymap)
         except KaidanError as exc:
             self._store_error = exc.message
         except Exception as exc:  # never a traceback: the login screen shows it

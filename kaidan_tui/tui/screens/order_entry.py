@@ -124,6 +124,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.editing: int | None = None  # index of the line loaded into the editor
         self.current: Quote | None = None  # the product in the editor
         self.gift = False  # the line in the editor is a gift (赠品)
+        self.scan_focus = "next"  # after a barcode scan: "next" line or "qty" (setting)
         self.order_key = uuid.uuid4().hex
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
@@ -167,6 +168,11 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        from kaidan_tui.services import settings
+
+        with self.db.read() as session:
+            value = settings.get(session, settings.SCAN_FOCUS, "next")
+        self.scan_focus = value if value in ("next", "qty") else "next"
         table = self.query_one("#lines", DataTable)
         table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
         self.query_one("#popup", OptionList).display = False
@@ -332,6 +338,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             popup.highlighted = 0
         else:
             popup.add_option(Option(Text(empty, style="dim"), disabled=True))
+        # Under the customer field for customers, just above the editor for products.
+        popup.styles.dock = "top" if owner == "customer" else "bottom"
         popup.display = True
         self.popup_for = owner
         self.popup_query = query
@@ -432,8 +440,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             self._focus("qty")
             return
         code, qty = split_code_qty(text)
+        exact = quotes.exact_product(self.db, code)
+        if exact is not None and code == exact.barcode and qty is None:
+            self._scanned(exact.code)  # a scanner's burst wins over the match list
+            return
         chosen = self._popup_choice("product", code)
-        hit = quotes.exact_product(self.db, code) if chosen is None else None
+        hit = exact if chosen is None else None
         if chosen is None and hit is None:
             hits = search_products(self.db, code, 12)
             if len(hits) == 1:
@@ -446,8 +458,20 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                 self._say(f"没有找到商品「{code}」，请检查编码或换个关键字。")
                 return
         product_code = chosen or (hit.code if hit else "")
-        scanned = hit is not None and code == hit.barcode and qty is None
-        self.pick_product(product_code, qty or ("1" if scanned else None))
+        self.pick_product(product_code, qty)
+
+    def _scanned(self, product_code: str) -> None:
+        """A barcode scan: by default a whole line (quantity 1 at the policy price) and
+        on to the next; with ``scan_focus = qty`` the quantity is typed next."""
+        if self.scan_focus == "next":
+            self.pick_product(product_code, "1")
+            if self.current is not None:
+                self.commit_line()
+            return
+        self.pick_product(product_code, None)
+        if self.current is not None:
+            self._input("qty").value = "1"
+            self._focus("qty")
 
     def pick_product(self, code: str, qty: str | None = None) -> None:
         try:

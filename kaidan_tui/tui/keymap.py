@@ -1,0 +1,78 @@
+"""``keymap.toml``: a counter can move any key (a scanner that sends F-keys, a keyboard
+without F11). Each binding of the app has an id; the file maps ids to keys::
+
+    [keys]
+    "order.post" = "f12"        # 过账打印
+    "order.hold" = "ctrl+h"     # 挂单
+
+Looked up at ``$KAIDAN_KEYMAP``, then ``~/.config/kaidan/keymap.toml``. ``kaidan keys``
+lists every id with its key and meaning.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from kaidan_tui.domain.errors import InputError
+
+
+def keymap_path() -> Path:
+    if env := os.environ.get("KAIDAN_KEYMAP"):
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "kaidan" / "keymap.toml"
+
+
+def load_keymap(known_ids: set[str], path: Path | None = None) -> dict[str, str]:
+    """The overrides, checked: unknown ids and bad values are refused in Chinese."""
+    where = path or keymap_path()
+    if not where.is_file():
+        return {}
+    try:
+        raw = tomllib.loads(where.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"按键配置 {where} 读不了：{exc}") from None
+    keys = raw.get("keys", {})
+    if not isinstance(keys, dict):
+        raise InputError(f"按键配置 {where}：应有 [keys] 表")
+    out: dict[str, str] = {}
+    for binding_id, key in keys.items():
+        if binding_id not in known_ids:
+            raise InputError(f"按键配置 {where}：没有操作「{binding_id}」（kaidan keys 列出全部）")
+        if not isinstance(key, str) or not key.strip():
+            raise InputError(f'按键配置 {where}：「{binding_id}」的键应是文字，如 "f12"')
+        out[binding_id] = key.strip().lower()
+    return out
+
+
+def binding_table() -> list[tuple[str, str, str, str]]:
+    """(id, key, description, where) of every binding that can be moved."""
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    from kaidan_tui.tui.app import KaidanApp
+    from kaidan_tui.tui.screens.catalog import CatalogScreen
+    from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
+    from kaidan_tui.tui.screens.login import LoginScreen
+    from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+    from kaidan_tui.tui.screens.printing import PrintPreview, UncertainPrint
+
+    places: dict[type[DOMNode], str] = {
+        KaidanApp: "全局",
+        LoginScreen: "登录",
+        OrderEntryScreen: "开单",
+        ConfirmPost: "过账确认",
+        ApprovalDialog: "主管审批",
+        HeldOrders: "挂单列表",
+        CatalogScreen: "查资料",
+        PrintPreview: "打印预览",
+        UncertainPrint: "确认是否打出",
+    }
+    rows = []
+    for cls, where in places.items():
+        for binding in cls.BINDINGS:
+            if isinstance(binding, Binding) and binding.id:
+                rows.append((binding.id, binding.key, binding.description or binding.action, where))
+    return rows
