@@ -79,6 +79,8 @@ class SlipDoc:
     printed_at: datetime | None = None
     reference: str = ""
     """Another slip this one refers to (红冲 of …, 冲红: …), printed under the number."""
+    discount_amount: Decimal = Decimal(0)
+    """Whole-slip discount; ``total_amount`` is already net of it."""
 
 
 @dataclass(frozen=True)
@@ -358,9 +360,15 @@ def _rule(cols: int, ch: str = "-") -> Row:
 
 
 def _totals_rows(doc: SlipDoc, cols: int) -> list[Row]:
-    amount = f"合计金额：￥{fmt_money(doc.total_amount)}"
     qty = f"合计数量：{format_qty(doc.total_qty)}"
-    rows = [Row(spread(qty, amount, cols), bold=True)]
+    if doc.discount_amount:
+        subtotal = doc.total_amount + doc.discount_amount
+        rows = [Row(spread(qty, f"合计金额：￥{fmt_money(subtotal)}", cols), bold=True)]
+        off = f"整单优惠：-{fmt_money(doc.discount_amount)}"
+        rows.append(Row(spread(off, f"实收金额：￥{fmt_money(doc.total_amount)}", cols), bold=True))
+    else:
+        amount = f"合计金额：￥{fmt_money(doc.total_amount)}"
+        rows = [Row(spread(qty, amount, cols), bold=True)]
     rows += [
         Row(r, bold=True) for r in wrap(f"大写金额：{amount_in_capitals(doc.total_amount)}", cols)
     ]

@@ -97,6 +97,7 @@ def order_from_mapping(item: dict[str, Any]) -> SlipIn:
         warehouse=_text(item.get("warehouse")),
         business_date=item.get("date"),
         idempotency_key=_text(item.get("key")),
+        discount=str(item.get("discount", "") or ""),
         lines=parsed_lines,
     )
 

@@ -10,7 +10,7 @@ from kaidan_tui.db.models import Setting
 from kaidan_tui.domain.enums import PriceSource
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.pricing import parse_price_order
-from kaidan_tui.services.store import PRICE_ORDER, STOCK_POLICY, config
+from kaidan_tui.services.store import FREE_DISCOUNT, PRICE_ORDER, STOCK_POLICY, config
 
 __all__ = [
     "PRICE_ORDER",
@@ -65,6 +65,12 @@ def _term(value: str) -> str:
     return str(int(value))
 
 
+def _amount(value: str) -> str:
+    from kaidan_tui.domain.money import parse_amount
+
+    return f"{parse_amount(value, what='金额'):.2f}"
+
+
 def _order(value: str) -> str:
     return ",".join(p.value for p in parse_price_order(value))
 
@@ -74,6 +80,7 @@ KNOWN: dict[str, tuple[str, str, Callable[[str], str]]] = {
     STOCK_POLICY: ("warn", "库存不足：warn 提醒 / block 需主管审批", _choice("warn", "block")),
     SCAN_FOCUS: ("next", "扫码后：next 直接成行 / qty 停在数量", _choice("next", "qty")),
     "credit_term_days": ("30", "赊账账期天数（超过算逾期）", _term),
+    FREE_DISCOUNT: ("1.00", "整单优惠不超过这个金额（元）时无需主管审批", _amount),
 }
 """Every setting a user may change: default, meaning, and its check."""
 

@@ -33,6 +33,7 @@ from kaidan_tui.db.models import (
     Warehouse,
     metadata,
 )
+from kaidan_tui.domain.discount import slip_discount
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import (
     InputError,
@@ -42,7 +43,7 @@ from kaidan_tui.domain.errors import (
     PolicyViolation,
     StateError,
 )
-from kaidan_tui.domain.money import ZERO, line_amount, parse_price, parse_quantity
+from kaidan_tui.domain.money import ZERO, line_amount, money, parse_price, parse_quantity
 from kaidan_tui.domain.numbering import format_number
 from kaidan_tui.domain.pricing import (
     CreditFacts,
@@ -62,7 +63,13 @@ from kaidan_tui.services.catalog import (
     products_by_codes,
 )
 from kaidan_tui.services.pricing import price_facts_many, remember_last_prices
-from kaidan_tui.services.store import LedgerInfo, StoreConfig, WarehouseInfo, config
+from kaidan_tui.services.store import (
+    FREE_DISCOUNT,
+    LedgerInfo,
+    StoreConfig,
+    WarehouseInfo,
+    config,
+)
 from kaidan_tui.services.users import UserInfo
 
 
@@ -92,6 +99,8 @@ class SlipIn(BaseModel):
     warehouse: str | None = None
     business_date: date | None = None
     idempotency_key: str | None = None
+    discount: str = ""
+    """Whole-slip discount as typed: 95折, -5%, -50, =1000, 抹零 (see domain.discount)."""
     lines: list[LineIn] = Field(default_factory=list)
 
 
@@ -122,7 +131,13 @@ class PreparedSlip:
     lines: list[PreparedLine]
     total_qty: Decimal
     total_amount: Decimal
+    """What the customer owes: the lines' total less the whole-slip discount."""
     issues: list[PolicyIssue]
+    discount_amount: Decimal = ZERO
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.total_amount + self.discount_amount
 
     @property
     def blocking(self) -> list[PolicyIssue]:
@@ -318,6 +333,21 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     total_qty = sum((ln.qty for ln in lines), Decimal("0"))
     total_amount = sum((ln.amount for ln in lines), ZERO)
     issues = [i for ln in lines for i in ln.issues]
+    discount = ZERO
+    if slip_in.discount.strip():
+        if kind is not SlipType.SALE:
+            raise InputError(f"{kind.label}单不能打整单折扣。", field="discount")
+        discount = slip_discount(slip_in.discount, total_amount)
+        free = money(store.setting(FREE_DISCOUNT, "1.00") or "1.00")
+        if discount > free:
+            issues.append(
+                PolicyIssue(
+                    "discount",
+                    f"整单优惠 {discount}（{slip_in.discount.strip()}）超过 {free} 元，需主管审批",
+                    field="discount",
+                )
+            )
+        total_amount -= discount
 
     if kind.stock_sign < 0:
         block = store.stock_blocks
@@ -391,6 +421,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         total_qty=total_qty,
         total_amount=total_amount,
         issues=issues,
+        discount_amount=discount,
     )
 
 
@@ -448,6 +479,7 @@ def _header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[str, An
         "line_count": len(prep.lines),
         "total_qty": prep.total_qty,
         "total_amount": prep.total_amount,
+        "discount_amount": prep.discount_amount,
     }
 
 
@@ -794,5 +826,6 @@ def recall(db: Database, slip_id: int) -> SlipIn:
             warehouse=wh.code if wh else None,
             business_date=slip.business_date,
             idempotency_key=slip.idempotency_key,
+            discount=f"-{slip.discount_amount}" if slip.discount_amount else "",
             lines=out,
         )

@@ -152,6 +152,7 @@ def slip_document(
         reprint_no=reprint_no,
         printed_at=printed_at.astimezone() if printed_at else None,
         reference=reference,
+        discount_amount=slip.discount_amount,
     )
 
 
@@ -202,6 +203,7 @@ def draft_document(db: Database, slip_in: SlipIn, *, maker: str) -> SlipDoc:
         delivery=slip_in.delivery,
         remarks=slip_in.remarks,
         handler=slip_in.handler,
+        discount_amount=prep.discount_amount,
     )
 
 

@@ -23,6 +23,7 @@ from kaidan_tui.domain.pricing import DEFAULT_PRICE_ORDER, parse_price_order
 
 STOCK_POLICY = "stock_policy"  # "warn" (default) or "block"
 PRICE_ORDER = "price_order"  # e.g. "agreed,tier,list"
+FREE_DISCOUNT = "free_discount"  # whole-slip discount (元) allowed without a supervisor
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,7 +16,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kaidan_tui.domain.capitals import amount_in_capitals
-from kaidan_tui.domain.errors import PolicyIssue
+from kaidan_tui.domain.discount import HELP, slip_discount
+from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money
 from kaidan_tui.services.slips import HeldSummary
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
@@ -148,6 +150,53 @@ class HeldOrders(ModalScreen[int | None]):
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DiscountDialog(TypeAheadFocus, ModalScreen[str | None]):
+    """Ctrl+D: the whole-slip discount, as a clerk says it (95折, -50, =1000, 抹零)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="discount.cancel", tooltip="不改折扣，返回"),
+        Binding("enter", "enter", show=False, priority=True, id="discount.enter"),
+    ]
+
+    def __init__(self, subtotal: Decimal, current: str) -> None:
+        super().__init__()
+        self.subtotal = subtotal
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="discount-box", classes="dialog"):
+            yield Static(Text(f"整单优惠（合计 ￥{format_money(self.subtotal)}）", style="bold"))
+            yield Static(Text(HELP + "；清空为不打折。", style="dim"))
+            yield Field(id="discount-text", value=self.current)
+            yield Static("", id="discount-result")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#discount-text", Input))
+
+    @on(Input.Changed, "#discount-text")
+    def _preview(self, event: Input.Changed) -> None:
+        result = self.query_one("#discount-result", Static)
+        try:
+            off = slip_discount(event.value, self.subtotal)
+        except KaidanError as exc:
+            result.update(Text(exc.message, style="red"))
+            return
+        net = self.subtotal - off
+        result.update(Text(f"优惠 {format_money(off)}，实收 ￥{format_money(net)}", style="green"))
+
+    def action_enter(self) -> None:
+        text = self.query_one("#discount-text", Input).value.strip()
+        try:
+            slip_discount(text, self.subtotal)
+        except KaidanError as exc:
+            self.query_one("#discount-result", Static).update(Text(exc.message, style="red"))
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

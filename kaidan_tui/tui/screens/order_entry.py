@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.capitals import amount_in_capitals
+from kaidan_tui.domain.discount import line_price, slip_discount
 from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue, PolicyViolation
 from kaidan_tui.domain.money import (
@@ -47,7 +48,7 @@ from kaidan_tui.services.catalog import (
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, DiscountDialog, HeldOrders
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
@@ -96,6 +97,14 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             id="order.gift",
             tooltip="本行改为赠品（0 元，需主管审批）或改回",
         ),
+        Binding(  # priority: in a field Ctrl+D would otherwise delete a character
+            "ctrl+d",
+            "discount",
+            "整单优惠",
+            id="order.discount",
+            tooltip="95折、-50、=1000、抹零",
+            priority=True,
+        ),
         Binding("alt+1", "copy_price('agreed')", "用协议价", show=False, id="order.price_agreed"),
         Binding("alt+2", "copy_price('tier')", "用等级价", show=False, id="order.price_tier"),
         Binding("alt+3", "copy_price('list')", "用价格表价", show=False, id="order.price_list"),
@@ -125,6 +134,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.current: Quote | None = None  # the product in the editor
         self.gift = False  # the line in the editor is a gift (赠品)
         self.scan_focus = "next"  # after a barcode scan: "next" line or "qty" (setting)
+        self.discount = ""  # whole-slip discount as typed (95折, -50, =1000, 抹零)
         self.order_key = uuid.uuid4().hex
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
@@ -231,6 +241,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             remarks=self._input("remarks").value,
             recipient=self._input("recipient").value,
             idempotency_key=self.order_key,
+            discount=self.discount,
             lines=[
                 LineIn(
                     product=ln.product.code,
@@ -516,8 +527,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             self._focus("qty")
             return
         try:
-            price = parse_price(
-                self._input("price").value, allow_zero=self.slip_type is not SlipType.RETURN
+            typed = self._input("price").value
+            rated = line_price(self.current.price, typed)  # 95折 / -5% on the policy price
+            price = (
+                rated
+                if rated is not None
+                else parse_price(typed, allow_zero=self.slip_type is not SlipType.RETURN)
             )
         except KaidanError as exc:
             self._say(exc.message)
@@ -606,10 +621,14 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                 key=str(n - 1),
             )
         total_qty = sum((ln.qty for ln in self.lines), Decimal("0"))
-        total = sum((ln.amount for ln in self.lines), Decimal("0.00"))
+        total = self.net_total()
         bar = Text()
         bar.append(f"行数 {len(self.lines)}   总数量 {format_qty(total_qty)}   ")
-        bar.append(f"合计 ￥{format_money(total)}   ", style="bold")
+        if self.discount:
+            bar.append(f"优惠 {format_money(self.subtotal() - total)}（{self.discount}）   ")
+        bar.append(
+            f"{'实收' if self.discount else '合计'} ￥{format_money(total)}   ", style="bold"
+        )
         bar.append(f"大写 {amount_in_capitals(total)}")
         self.query_one("#totals", Static).update(bar)
         issues = Text()
@@ -619,6 +638,36 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self.check_result.error is not None:
             issues.append(f"• {self.check_result.error.message}\n", style="red")
         self.query_one("#issues", Static).update(issues)
+
+    def subtotal(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines), Decimal("0.00"))
+
+    def net_total(self) -> Decimal:
+        """The lines' total less the whole-slip discount (if it still applies)."""
+        subtotal = self.subtotal()
+        try:
+            return subtotal - slip_discount(self.discount, subtotal)
+        except KaidanError:
+            return subtotal  # e.g. a target above a shrunken total: shown by the check
+
+    def action_discount(self) -> None:
+        if not self.lines:
+            self._say("先录商品，再打整单折扣。")
+            return
+        if self.slip_type is not SlipType.SALE:
+            self._say(f"{self.slip_type.label}单不能打整单折扣。")
+            return
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            self.discount = text
+            self._refresh()
+            self._check()
+            off = self.subtotal() - self.net_total()
+            self._say(f"整单优惠 {format_money(off)}" if text else "已取消整单折扣。", error=False)
+
+        self.app.push_screen(DiscountDialog(self.subtotal(), self.discount), chosen)
 
     def _edit_line(self, index: int) -> None:
         ln = self.lines[index]
@@ -726,6 +775,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.held_id = None
         self.order_key = uuid.uuid4().hex
         self.check_result = SlipCheck()
+        self.discount = ""
         self._clear_editor()
         for name in ("customer", "settlement", "remarks", "recipient"):
             self._input(name).value = ""
@@ -782,6 +832,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                 Line(q.product, Decimal(raw.qty), price, q.price, source, codes, is_gift=gift)
             )
         self.held_id = slip_id
+        self.discount = order.discount
         self.order_key = order.idempotency_key or self.order_key
         self._refresh()
         self._check()
@@ -847,7 +898,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                 "不能过账：" + "；".join(i.message for i in result.refused) + "。可按 F8 挂单。"
             )
             return
-        total = sum((ln.amount for ln in self.lines), Decimal("0.00"))
+        total = self.net_total()
         who = self.customer.name if self.customer else self._input("recipient").value
         dialog = ConfirmPost(
             f"{self.slip_type.label}（{self.slip_type.slip_title}）",
