@@ -1,0 +1,268 @@
+"""After posting: void (作废) and red reversal (红冲), by the rules D4/D5.
+
+- **Void**: the slip keeps its number and every part of it; it is stamped void with
+  the reason, the supervisor and the time; its stock movements are reversed by new
+  movements (nothing is deleted), and it leaves the customer's balance.
+- **Red reversal**: a new slip in its own series (HC…) with every line negated, that
+  references the original; the original is marked reversed. Used where a void is no
+  longer allowed (a closed day) or the paper has already left the building.
+
+Both need a supervisor verified by :func:`kaidan_tui.services.users.approve`, and both
+write the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import (
+    CustomerLastPrice,
+    Slip,
+    SlipLine,
+    SlipLineCode,
+    StockMovement,
+)
+from kaidan_tui.domain.enums import SlipStatus, SlipType
+from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
+from kaidan_tui.domain.text import clean_text
+from kaidan_tui.services import audit, spool
+from kaidan_tui.services.slips import _ADD_STOCK, next_number
+from kaidan_tui.services.store import config
+from kaidan_tui.services.users import UserInfo
+
+CLOSED_DAY_HOOK = "closed_through"
+"""Setting written by the daily close (issue 7): the last business date that is closed."""
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleResult:
+    slip_id: int
+    number: str
+    reversal_number: str = ""
+
+
+def _posted(session: Session, number: str) -> Slip:
+    slip = spool.find_slip(session, number)
+    if slip.status == SlipStatus.VOID.value:
+        raise StateError(f"单据 {slip.number} 已作废（{slip.void_reason}），不能再处理。")
+    if slip.status == SlipStatus.REVERSED.value:
+        raise StateError(f"单据 {slip.number} 已红冲，不能再处理。")
+    if slip.status != SlipStatus.POSTED.value:
+        raise StateError(f"单据 {number} 还没有过账。")
+    return slip
+
+
+def _reason(reason: str) -> str:
+    text_ = clean_text(reason)
+    if len(text_) < 2:
+        raise InputError("请写明原因（至少两个字），会印在单据上并记入日志。", field="reason")
+    return text_
+
+
+def _supervisor(approver: UserInfo | None) -> UserInfo:
+    if approver is None or not approver.is_supervisor:
+        raise PermissionDenied("需要主管审批：请主管输入编码和 PIN。")
+    return approver
+
+
+def day_is_closed(session: Session, business_date: date) -> bool:
+    from kaidan_tui.services import settings
+
+    closed = settings.get(session, CLOSED_DAY_HOOK, "")
+    return bool(closed) and business_date.isoformat() <= closed
+
+
+def _reverse_stock(session: Session, slip: Slip, kind: str, user: UserInfo) -> None:
+    """New movements that cancel the slip's own, and stock adjusted by the same."""
+    moves = session.exec(
+        select(StockMovement).where(StockMovement.slip_id == slip.id, StockMovement.kind == "slip")
+    ).all()
+    now = datetime.now(UTC)
+    for m in moves:
+        session.add(
+            StockMovement(
+                product_id=m.product_id,
+                warehouse_id=m.warehouse_id,
+                qty=-m.qty,
+                kind=kind,
+                slip_id=slip.id,
+                line_id=m.line_id,
+                user_id=user.id,
+                created_at=now,
+                remarks=f"{kind} {slip.number}",
+            )
+        )
+    session.flush()
+    if moves:
+        session.connection().execute(
+            _ADD_STOCK, [{"p": m.product_id, "w": m.warehouse_id, "q": -m.qty} for m in moves]
+        )
+
+
+def _forget_last_prices(session: Session, slip: Slip) -> None:
+    """The customer's last price must not come from a slip that no longer counts: it
+    falls back to the latest sale that still does (or to none)."""
+    rows = session.exec(select(CustomerLastPrice).where(CustomerLastPrice.slip_id == slip.id)).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    for row in rows:
+        prev = session.exec(
+            select(col(SlipLine.price), col(SlipLine.qty), col(Slip.id), col(Slip.posted_at))
+            .join(Slip, col(Slip.id) == SlipLine.slip_id)
+            .where(
+                Slip.customer_id == row.customer_id,
+                SlipLine.product_id == row.product_id,
+                Slip.type == SlipType.SALE.value,
+                Slip.status == SlipStatus.POSTED.value,
+                col(SlipLine.is_gift).is_(False),
+            )
+            .order_by(col(Slip.posted_at).desc(), col(Slip.id).desc())
+            .limit(1)
+        ).first()
+        if prev is None:
+            continue
+        price, qty, slip_id, posted_at = prev
+        if slip_id is not None and posted_at is not None:
+            session.add(
+                CustomerLastPrice(
+                    customer_id=row.customer_id,
+                    product_id=row.product_id,
+                    price=price,
+                    qty=qty,
+                    slip_id=slip_id,
+                    posted_at=posted_at,
+                )
+            )
+    session.flush()
+
+
+def void(
+    db: Database, number: str, *, reason: str, user: UserInfo, approver: UserInfo | None
+) -> LifecycleResult:
+    """作废: reason, supervisor, time; stock given back; the number stays in its series."""
+    why = _reason(reason)
+    boss = _supervisor(approver)
+    with db.write() as session:
+        slip = _posted(session, number)
+        if day_is_closed(session, slip.business_date):
+            raise StateError(
+                f"{slip.business_date} 已日结，单据 {slip.number} 不能作废；请改用红冲。"
+            )
+        slip.status = SlipStatus.VOID.value
+        slip.void_reason = why
+        slip.voided_by_id = boss.id
+        slip.voided_at = datetime.now(UTC)
+        session.add(slip)
+        session.flush()
+        _reverse_stock(session, slip, "void", user)
+        _forget_last_prices(session, slip)
+        assert slip.id is not None and slip.number is not None
+        audit.append(session, "slip.void", user_id=user.id, entity="slip", entity_id=slip.id,
+                     number=slip.number, reason=why, approver=boss.code)  # fmt: skip
+        return LifecycleResult(slip.id, slip.number)
+
+
+def reverse(
+    db: Database, number: str, *, reason: str, user: UserInfo, approver: UserInfo | None
+) -> LifecycleResult:
+    """红冲: a negative copy in the HC series referencing the original, posted today."""
+    why = _reason(reason)
+    boss = _supervisor(approver)
+    with db.write() as session:
+        original = _posted(session, number)
+        if SlipType(original.type) is SlipType.REVERSAL:
+            raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
+        assert original.id is not None and original.number is not None
+        today = date.today()
+        ledger = config(session).ledger_by_id(original.ledger_id)
+        assert ledger is not None
+        copy_fields = {
+            k: getattr(original, k)
+            for k in (
+                "ledger_id", "customer_id", "cust_code", "cust_name", "cust_contact",
+                "cust_phone", "cust_address", "channel", "freight_station", "freight_phone",
+                "store_code", "po_number", "recipient", "settlement", "delivery",
+                "warehouse_id", "handler",
+            )
+        }  # fmt: skip
+        # Negate the original as it counts: a sale's amounts go negative, a return's
+        # positive, so the customer's balance and the printed slip both cancel out.
+        sign = Decimal(-(SlipType(original.type).money_sign or 1))
+        red = Slip(
+            **copy_fields,
+            type=SlipType.REVERSAL.value,
+            status=SlipStatus.DRAFT.value,
+            business_date=today,
+            maker_id=user.id,
+            approver_id=boss.id,
+            reverses_id=original.id,
+            remarks=f"红冲 {original.number}：{why}",
+            line_count=original.line_count,
+            total_qty=original.total_qty * sign,
+            total_amount=original.total_amount * sign,
+        )
+        session.add(red)
+        session.flush()
+        lines = session.exec(
+            select(SlipLine).where(SlipLine.slip_id == original.id).order_by(col(SlipLine.line_no))
+        ).all()
+        for ln in lines:
+            new = SlipLine(
+                slip_id=red.id or 0,
+                line_no=ln.line_no,
+                product_id=ln.product_id,
+                code=ln.code,
+                name=ln.name,
+                spec=ln.spec,
+                unit=ln.unit,
+                qty=ln.qty * sign,
+                price=ln.price,
+                amount=ln.amount * sign,
+                policy_price=ln.policy_price,
+                price_source=ln.price_source,
+                is_gift=ln.is_gift,
+                remarks=ln.remarks,
+            )
+            session.add(new)
+            session.flush()
+            for code in session.exec(
+                select(SlipLineCode.code).where(SlipLineCode.line_id == ln.id)
+            ).all():
+                session.add(SlipLineCode(line_id=new.id or 0, code=code))
+        seq, red_number = next_number(session, ledger, SlipType.REVERSAL, today.year)
+        red.seq, red.year, red.number = seq, today.year, red_number
+        red.status = SlipStatus.POSTED.value
+        red.posted_at = datetime.now(UTC)
+        session.add(red)
+        original.status = SlipStatus.REVERSED.value
+        session.add(original)
+        session.flush()
+        # The original's stock effect is cancelled (recorded against the reversal slip).
+        moves = session.exec(
+            select(StockMovement).where(
+                StockMovement.slip_id == original.id, StockMovement.kind == "slip"
+            )
+        ).all()
+        now = datetime.now(UTC)
+        for m in moves:
+            session.add(StockMovement(product_id=m.product_id, warehouse_id=m.warehouse_id,
+                                      qty=-m.qty, kind="reversal", slip_id=red.id,
+                                      user_id=user.id, created_at=now,
+                                      remarks=f"红冲 {original.number}"))  # fmt: skip
+        session.flush()
+        if moves:
+            session.connection().execute(
+                _ADD_STOCK, [{"p": m.product_id, "w": m.warehouse_id, "q": -m.qty} for m in moves]
+            )
+        _forget_last_prices(session, original)
+        assert red.id is not None
+        audit.append(session, "slip.reverse", user_id=user.id, entity="slip", entity_id=red.id,
+                     number=red_number, original=original.number, reason=why,
+                     approver=boss.code)  # fmt: skip
+        return LifecycleResult(original.id, original.number, red_number)
