@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kaidan_tui.db.engine import Database
     from kaidan_tui.printing.config import PrintersConfig
     from kaidan_tui.services.setup import DemoSummary
+    from kaidan_tui.services.users import UserInfo
 
 app = typer.Typer(
     name="kaidan",
@@ -42,6 +43,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(order_app, name="order")
 app.add_typer(users_app, name="users")
 app.add_typer(search_app, name="search")
+slip_app = typer.Typer(help="单据：查询、查看、作废、红冲 (slips).", no_args_is_help=True)
+app.add_typer(slip_app, name="slip")
 settings_app = typer.Typer(
     help="设置：取价顺序、库存策略、扫码、账期 (settings).", no_args_is_help=True
 )
@@ -578,6 +581,114 @@ def keys() -> None:
     typer.echo(f'# 改键：在 {keymap_path()} 写 [keys] 表，如 "order.post" = "f12"')
     for binding_id, key, description, where in binding_table():
         typer.echo(f"{binding_id}\t{key}\t{where}：{description}")
+
+
+@slip_app.command("find")
+def slip_find(
+    query: Annotated[
+        str, typer.Argument(help="单号/尾号、客户、商品、电话、日期、类型、状态")
+    ] = "",
+    page: Annotated[int, typer.Option("--page", help="第几页（从 1 开始）")] = 1,
+    db: DbOpt = None,
+) -> None:
+    """查询单据，新单在前，每页 50 张。"""
+    from kaidan_tui.domain.money import format_money
+    from kaidan_tui.services import lookup
+
+    rows, more = lookup.find(open_db(db), query, page=max(page, 1) - 1)
+    for r in rows:
+        typer.echo(
+            f"{r.label}\t{r.business_date}\t{r.type.label}\t{r.customer}\t{r.settlement}"
+            f"\t{r.lines} 行\t{format_money(r.total)}"
+        )
+    if more:
+        _err(f"还有更多，用 --page {page + 1} 看下一页")
+
+
+@slip_app.command("show")
+def slip_show(
+    number: Annotated[str, typer.Argument(help="单号")],
+    printer: Annotated[str | None, typer.Option("--printer", help="按哪台打印机排版")] = None,
+    printers: PrintersOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """显示单据（与打印版面相同），以及打印记录。"""
+    from kaidan_tui.domain.enums import JobStatus, SlipType
+    from kaidan_tui.services import spool
+
+    database = open_db(db)
+    config = _printers(database, printers)
+    with database.read() as session:
+        slip = spool.find_slip(session, number)
+    target = config.get(printer) if printer else config.route(SlipType(slip.type).value)
+    if target is None:
+        target = next(iter(config.printers.values()))
+    typer.echo(spool.preview_text(database, number, target))
+    for job in spool.history(database, number):
+        mark = f" 补打 {job.reprint_no}" if job.reprint_no else ""
+        state = job.status.label if job.status is not JobStatus.SENT else "已打印"
+        typer.echo(f"打印记录：{job.created_at:%Y-%m-%d %H:%M} {job.printer}{mark} {state}")
+
+
+def _approver(database: Database, supervisor: str, pin_stdin: bool) -> UserInfo:
+    """The supervisor's PIN, from the terminal (hidden) or one line of stdin."""
+    from kaidan_tui.services.users import approve
+
+    if pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        if not sys.stdin.isatty():
+            fail("需要主管 PIN：没有终端可输入，请用 --pin-stdin 从标准输入传入。")
+        pin = typer.prompt(f"主管 {supervisor} 的 PIN", hide_input=True)
+    return approve(database, supervisor, pin)
+
+
+@slip_app.command("void")
+def slip_void(
+    number: Annotated[str, typer.Argument(help="单号")],
+    reason: Annotated[str, typer.Option("--reason", help="作废原因（必填）")],
+    supervisor: Annotated[str, typer.Option("--supervisor", help="审批主管编码")],
+    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="从标准输入读主管 PIN")] = False,
+    user: Annotated[
+        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """作废单据：写明原因，主管输入 PIN；单号保留，库存退回。"""
+    from kaidan_tui.services import lifecycle
+    from kaidan_tui.services.setup import IMPORT_USER
+    from kaidan_tui.services.users import get_user
+
+    database = open_db(db)
+    boss = _approver(database, supervisor, pin_stdin)
+    with database.read() as session:
+        who = get_user(session, user or IMPORT_USER)
+    done = lifecycle.void(database, number, reason=reason, user=who, approver=boss)
+    typer.echo(f"已作废 {done.number}（{reason}，主管 {boss.code}）")
+
+
+@slip_app.command("reverse")
+def slip_reverse(
+    number: Annotated[str, typer.Argument(help="单号")],
+    reason: Annotated[str, typer.Option("--reason", help="红冲原因（必填）")],
+    supervisor: Annotated[str, typer.Option("--supervisor", help="审批主管编码")],
+    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="从标准输入读主管 PIN")] = False,
+    user: Annotated[
+        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """红冲：生成一张负数的冲红单（HC…）抵消原单，原单标为已红冲。"""
+    from kaidan_tui.services import lifecycle
+    from kaidan_tui.services.setup import IMPORT_USER
+    from kaidan_tui.services.users import get_user
+
+    database = open_db(db)
+    boss = _approver(database, supervisor, pin_stdin)
+    with database.read() as session:
+        who = get_user(session, user or IMPORT_USER)
+    done = lifecycle.reverse(database, number, reason=reason, user=who, approver=boss)
+    typer.echo(done.reversal_number)
 
 
 @search_app.command("products")

@@ -572,3 +572,13 @@ def _open_job(session: Session, job_id: int, allowed: tuple[JobStatus, ...]) -> 
 def _number(session: Session, job: PrintJob) -> str:
     slip = session.get(Slip, job.slip_id)
     return slip.number or "" if slip else ""
+
+
+def history(db: Database, number: str) -> list[JobView]:
+    """Every print job of a slip, oldest first (what was printed, where, when, 补打 n)."""
+    with db.read() as session:
+        slip = find_slip(session, number)
+        jobs = session.exec(
+            select(PrintJob).where(PrintJob.slip_id == slip.id).order_by(col(PrintJob.id))
+        ).all()
+        return [_view(job, slip.number or "") for job in jobs]
