@@ -17,7 +17,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from kaidan_tui.domain.enums import JobStatus, SlipType
 from kaidan_tui.domain.errors import KaidanError, StateError
@@ -53,6 +53,7 @@ class KaidanApp(App[None]):
         Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出开单"),
         Binding("f1", "show_help_panel", "按键帮助", id="app.help", tooltip="显示本屏所有按键"),
         Binding("f2", "order_entry", "开单", id="app.order", tooltip="开单界面"),
+        Binding("f3", "lookup", "查询", id="app.lookup", tooltip="查询单据：补打、作废、红冲"),
         Binding("f5", "catalog", "查资料", id="app.catalog", tooltip="查找商品、客户资料"),
         Binding(
             "ctrl+r",
@@ -285,15 +286,28 @@ class KaidanApp(App[None]):
 
     def action_order_entry(self) -> None:
         from kaidan_tui.tui.screens.catalog import CatalogScreen
+        from kaidan_tui.tui.screens.lookup import LookupScreen
 
-        while isinstance(self.screen, CatalogScreen):
+        while isinstance(self.screen, CatalogScreen | LookupScreen):
             self.pop_screen()
+
+    def action_lookup(self) -> None:
+        from kaidan_tui.tui.screens.lookup import LookupScreen
+
+        if self.user is None or isinstance(self.screen, LookupScreen | LoginScreen):
+            return
+        if isinstance(self.screen, ModalScreen):
+            return
+        self.action_order_entry()
+        self.push_screen(LookupScreen(self.db, self.user))
 
     def action_catalog(self) -> None:
         from kaidan_tui.tui.screens.catalog import CatalogScreen
 
-        if self.user is not None and not isinstance(self.screen, CatalogScreen | LoginScreen):
-            self.push_screen(CatalogScreen(self.db, self.user))
+        if self.user is None or isinstance(self.screen, CatalogScreen | LoginScreen | ModalScreen):
+            return
+        self.action_order_entry()
+        self.push_screen(CatalogScreen(self.db, self.user))
 
     def action_show_help_panel(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -56,6 +56,7 @@ def binding_table() -> list[tuple[str, str, str, str]]:
     from kaidan_tui.tui.screens.catalog import CatalogScreen
     from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
     from kaidan_tui.tui.screens.login import LoginScreen
+    from kaidan_tui.tui.screens.lookup import LookupScreen, ReasonDialog
     from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
     from kaidan_tui.tui.screens.printing import PrintPreview, UncertainPrint
 
@@ -67,6 +68,8 @@ def binding_table() -> list[tuple[str, str, str, str]]:
         ApprovalDialog: "主管审批",
         HeldOrders: "挂单列表",
         CatalogScreen: "查资料",
+        LookupScreen: "查询",
+        ReasonDialog: "填写原因",
         PrintPreview: "打印预览",
         UncertainPrint: "确认是否打出",
     }

@@ -1,0 +1,272 @@
+"""查询 (F3): one line finds slips; the slip under the cursor is shown as printed.
+
+F9 prints it again (marked 补打 n), F10 opens the full print preview, F8 voids it and
+F6 reverses it (both with a reason and a supervisor's code and PIN).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Header, Input, Label, Static
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.domain.enums import SlipStatus, SlipType
+from kaidan_tui.domain.errors import KaidanError, PolicyIssue
+from kaidan_tui.domain.money import format_money
+from kaidan_tui.services import lifecycle, lookup, spool, users
+from kaidan_tui.services.lookup import SlipRow
+from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog
+from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
+from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
+from kaidan_tui.tui.widgets.keybar import KeyBar
+
+
+class ReasonDialog(TypeAheadFocus, ModalScreen[str | None]):
+    """The reason for a void or a reversal (printed on the slip, kept in the log)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="reason.cancel"),
+        Binding("enter", "enter", show=False, priority=True, id="reason.enter"),
+    ]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reason-box", classes="dialog"):
+            yield Static(Text(self._title, style="bold"))
+            yield Label("原因（会印在单据上）")
+            yield Field(id="reason")
+            yield Static("", id="reason-error")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#reason", Input))
+
+    def action_enter(self) -> None:
+        text = self.query_one("#reason", Input).value.strip()
+        if len(text) < 2:
+            self.query_one("#reason-error", Static).update(
+                Text("请写明原因（至少两个字）。", style="red")
+            )
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LookupScreen(TypeAheadFocus, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f9", "reprint", "补打", id="lookup.reprint", tooltip="再打一份（标“补打”）"),
+        Binding("f10", "preview", "打印预览", id="lookup.preview", tooltip="整张单的打印版面"),
+        Binding("f8", "void", "作废", id="lookup.void", tooltip="作废（原因 + 主管审批）"),
+        Binding("f6", "reverse", "红冲", id="lookup.reverse", tooltip="红冲（原因 + 主管审批）"),
+        Binding("pagedown", "page(1)", "下一页", id="lookup.next", tooltip="下一页结果"),
+        Binding("pageup", "page(-1)", "上一页", id="lookup.prev", tooltip="上一页结果"),
+        Binding("escape", "back", "返回查询", show=False, id="lookup.back"),
+        Binding("enter", "enter", show=False, priority=True, id="lookup.enter"),
+    ]
+
+    def __init__(self, db: Database, user: UserInfo) -> None:
+        super().__init__()
+        self.db = db
+        self.user = user
+        self.rows: list[SlipRow] = []
+        self.page = 0
+        self.note = ""  # what the last action did, kept above the page count
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield PrintBanner(id="print-banner")
+        with Horizontal(id="search-bar"):
+            yield Static("查询单据", id="search-kind")
+            yield Field(
+                id="lookup-query",
+                placeholder="单号或尾号、客户（拼音/名称）、商品、电话、今天/本月/2026-11-01..2026-11-22、作废…",
+            )
+        with Horizontal(id="lookup-body"):
+            yield DataTable(id="slips", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="slip-view"):
+                yield Static("", id="slip-text")
+        yield Static("", id="status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.user.name}（{self.user.role.label}）"
+        table = self.query_one("#slips", DataTable)
+        table.add_columns("单号", "日期", "类型", "客户/领用", "结算", "行", "金额")
+        self.set_focus(self.query_one("#lookup-query", Input))
+        self._search("", 0)
+
+    # --- searching ----------------------------------------------------------------------
+
+    @on(Input.Changed, "#lookup-query")
+    def _changed(self, event: Input.Changed) -> None:
+        self.page = 0
+        self._search(event.value, 0)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
+    def _search(self, query: str, page: int) -> None:
+        try:
+            rows, more = lookup.find(self.db, query, page=page)
+        except KaidanError as exc:
+            self.app.call_from_thread(self._say, exc.message)
+            return
+        self.app.call_from_thread(self._show, query, page, rows, more)
+
+    def _show(self, query: str, page: int, rows: list[SlipRow], more: bool) -> None:
+        if query != self.query_one("#lookup-query", Input).value:
+            return  # a newer keystroke asked again
+        self.rows = rows
+        table = self.query_one("#slips", DataTable)
+        table.clear()
+        for r in rows:
+            style = "dim strike" if r.status is not SlipStatus.POSTED else ""
+            table.add_row(
+                Text(r.label, style=style),
+                Text(str(r.business_date)),
+                Text(r.type.label),
+                Text(r.customer),
+                Text(r.settlement),
+                Text(str(r.lines), justify="right"),
+                Text(format_money(r.total), justify="right"),
+                key=str(r.id),
+            )
+        more_text = "，PgDn 下一页" if more else ""
+        note, self.note = self.note, ""
+        self._say(f"{note}第 {page + 1} 页，{len(rows)} 张{more_text}", error=False)
+        self._show_slip()
+
+    def _say(self, message: str, *, error: bool = True) -> None:
+        self.query_one("#status", Static).update(Text(message, style="red" if error else ""))
+
+    def action_page(self, step: int) -> None:
+        self.page = max(0, self.page + step)
+        self._search(self.query_one("#lookup-query", Input).value, self.page)
+
+    # --- the slip under the cursor --------------------------------------------------------
+
+    def current(self) -> SlipRow | None:
+        table = self.query_one("#slips", DataTable)
+        if not self.rows:
+            return None
+        index = table.cursor_row if 0 <= table.cursor_row < len(self.rows) else 0
+        return self.rows[index]
+
+    @on(DataTable.RowHighlighted, "#slips")
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_slip()
+
+    def _printer(self, kind: SlipType) -> str | None:
+        finder = getattr(self.app, "printer_for", None)
+        return finder(kind) if finder is not None else None
+
+    def _show_slip(self) -> None:
+        row = self.current()
+        view = self.query_one("#slip-text", Static)
+        if row is None:
+            view.update("")
+            return
+        printers = getattr(self.app, "printers", None)
+        target = printers.route(row.type.value) if printers is not None else None
+        if target is None:
+            view.update(Text("（没有配置打印机，无法显示版面）", style="dim"))
+            return
+        text = spool.preview_text(self.db, row.number, target)
+        history = spool.history(self.db, row.number)
+        lines = [f"{j.created_at:%m-%d %H:%M} {j.printer} {j.status.label}" for j in history]
+        footer = "\n\n打印记录：\n" + "\n".join(lines) if lines else "\n\n打印记录：（无）"
+        view.update(Text(text + footer))
+
+    def action_enter(self) -> None:
+        if self.focused is self.query_one("#lookup-query", Input):
+            if self.rows:
+                self.set_focus(self.query_one("#slips", DataTable))
+        else:
+            self.action_preview()
+
+    def action_back(self) -> None:
+        self.set_focus(self.query_one("#lookup-query", Input))
+
+    def action_preview(self) -> None:
+        row = self.current()
+        printers = getattr(self.app, "printers", None)
+        if row is None or printers is None:
+            self._say("没有选中的单据，或没有打印机配置。")
+            return
+        target = printers.route(row.type.value)
+        if target is None:
+            self._say(f"printers.toml 没有给{row.type.label}单指定打印机。")
+            return
+        text = spool.preview_text(self.db, row.number, target)
+        self.app.push_screen(PrintPreview(f"打印预览：{row.number} → {target.name}", text))
+
+    def action_reprint(self) -> None:
+        row = self.current()
+        if row is None:
+            self._say("先选中一张单据。")
+            return
+        printer = self._printer(row.type)
+        if printer is None:
+            self._say(f"没有给{row.type.label}单配置打印机（printers.toml 的 [routing]）。")
+            return
+        try:
+            job = spool.reprint(self.db, row.number, user=self.user, printer=printer)
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self._say(f"已加入打印队列：{job.describe}", error=False)
+        wake = getattr(self.app, "wake_spool", None)
+        if wake is not None:
+            wake()
+
+    # --- void and reversal ------------------------------------------------------------------
+
+    def action_void(self) -> None:
+        self._change("void")
+
+    def action_reverse(self) -> None:
+        self._change("reverse")
+
+    def _change(self, what: str) -> None:
+        row = self.current()
+        if row is None:
+            self._say("先选中一张单据。")
+            return
+        if row.status is not SlipStatus.POSTED:
+            self._say(f"{row.number} 已{row.status.label}，不能再处理。")
+            return
+        name = "作废" if what == "void" else "红冲"
+
+        def with_reason(reason: str | None) -> None:
+            if reason is None:
+                return
+            issue = PolicyIssue(what, f"{name} {row.number}：{reason}")
+
+            def approved(creds: tuple[str, str] | None, error: str = "") -> None:
+                if creds is None:
+                    self._say(f"未审批，{row.number} 没有{name}。")
+                    return
+                try:
+                    boss = users.approve(self.db, *creds)
+                    action = lifecycle.void if what == "void" else lifecycle.reverse
+                    done = action(self.db, row.number, reason=reason, user=self.user, approver=boss)
+                except KaidanError as exc:
+                    self.app.push_screen(ApprovalDialog([issue], exc.message), approved)
+                    return
+                extra = f"，冲红单 {done.reversal_number}" if done.reversal_number else ""
+                self.note = f"已{name} {row.number}{extra}。  "
+                self._search(self.query_one("#lookup-query", Input).value, self.page)
+
+            self.app.push_screen(ApprovalDialog([issue]), approved)
+
+        self.app.push_screen(ReasonDialog(f"{name} {row.number}（{row.customer}）"), with_reason)

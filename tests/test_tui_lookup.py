@@ -1,0 +1,114 @@
+"""The lookup screen (F3) driven as a clerk would: find, view, reprint, void, reverse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+from textual.widgets import Static
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import PrintJob, Slip
+from kaidan_tui.printing import config as printer_config
+from kaidan_tui.tui.app import KaidanApp
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog
+from kaidan_tui.tui.screens.lookup import LookupScreen, ReasonDialog
+from kaidan_tui.tui.screens.printing import PrintPreview
+from tests.printer_bytes import decode
+from tests.test_order_entry import login, settle, type_in
+
+
+def app_for(db: Database, tmp_path: Path) -> KaidanApp:
+    raw = {
+        "printers": {"f": {"kind": "file", "path": str(tmp_path / "f.bin")}},
+        "routing": {"sale": "f", "reversal": "f"},
+    }
+    return KaidanApp(db, printers=printer_config.parse(raw, source="t"))
+
+
+def status(screen: LookupScreen) -> str:
+    return str(screen.query_one("#status", Static).render())
+
+
+def slip(db: Database, number: str) -> Slip:
+    with db.read() as s:
+        return s.exec(select(Slip).where(Slip.number == number)).one()
+
+
+async def open_lookup(pilot: object, query: str) -> LookupScreen:
+    await login(pilot)
+    await pilot.press("f3")  # type: ignore[attr-defined]
+    await settle(pilot)
+    await type_in(pilot, query, enter=False)
+    await settle(pilot)
+    screen = pilot.app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, LookupScreen)
+    return screen
+
+
+async def test_find_by_pinyin_and_tail_view_and_reprint(demo_db: Database, tmp_path: Path) -> None:
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        screen = await open_lookup(pilot, "whqsf")  # 五华区顺发便利店 by pinyin initials
+        assert [r.customer for r in screen.rows] and all(
+            r.customer == "五华区顺发便利店" for r in screen.rows
+        )
+        assert "单号：XS20260001" in str(screen.query_one("#slip-text", Static).render())
+        await pilot.press("home", "ctrl+k", *"0003")  # tail digits
+        await settle(pilot)
+        assert [r.number for r in screen.rows] == ["XS20260003"]
+        await pilot.press("enter", "f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreview)
+        await pilot.press("escape", "f9")  # reprint: queued and sent as 补打
+        await settle(pilot)
+        await settle(pilot)
+    text = decode((tmp_path / "f.bin").read_bytes(), "escp").text
+    assert "单号：XS20260003" in text
+    with demo_db.read() as s:
+        jobs = s.exec(select(PrintJob)).all()
+    assert [j.reprint_no for j in jobs] == [0]  # the first print of a demo slip is no 补打
+
+
+async def test_void_needs_a_supervisor_and_shows_everywhere(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        screen = await open_lookup(pilot, "0002")
+        assert screen.current() is not None and screen.current().number == "XS20260002"  # type: ignore[union-attr]
+        await pilot.press("enter", "f8")
+        await settle(pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        await type_in(pilot, "x")  # too short: asked again
+        assert isinstance(app.screen, ReasonDialog)
+        await type_in(pilot, "客户取消订单")
+        assert isinstance(app.screen, ApprovalDialog)
+        await type_in(pilot, "8001")
+        await type_in(pilot, "0000")  # wrong PIN: refused, asked again
+        assert isinstance(app.screen, ApprovalDialog)
+        assert slip(demo_db, "XS20260002").status == "posted"
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert slip(demo_db, "XS20260002").status == "void"
+        assert "已作废 XS20260002" in status(screen)
+        assert screen.rows[0].label == "XS20260002【作废】"
+        assert "★ 作废 ★" in str(screen.query_one("#slip-text", Static).render())
+        await pilot.press("f8")  # a void slip cannot be voided again
+        await settle(pilot)
+        assert "已作废，不能再处理" in status(screen)
+
+
+async def test_reverse_from_lookup(demo_db: Database, tmp_path: Path) -> None:
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        screen = await open_lookup(pilot, "0004")
+        await pilot.press("enter", "f6")
+        await settle(pilot)
+        await type_in(pilot, "客户整单退回")
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert slip(demo_db, "XS20260004").status == "reversed"
+        assert "冲红单 HC2026" in status(screen)
