@@ -230,6 +230,7 @@ class Slip(SQLModel, table=True):
     voided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     voided_at: datetime | None = None
     reverses_id: int | None = Field(default=None, foreign_key="slip.id")
+    against_id: int | None = Field(default=None, index=True)  # a return against this sale
 
 
 class SlipLine(SQLModel, table=True):

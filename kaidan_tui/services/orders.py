@@ -98,6 +98,7 @@ def order_from_mapping(item: dict[str, Any]) -> SlipIn:
         business_date=item.get("date"),
         idempotency_key=_text(item.get("key")),
         discount=str(item.get("discount", "") or ""),
+        against=_text(item.get("against")),
         lines=parsed_lines,
     )
 

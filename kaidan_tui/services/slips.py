@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, delete, insert, text, update
+from sqlalchemy import bindparam, delete, func, insert, text, update
 from sqlmodel import Session, col, select
 
 from kaidan_tui.db.columns import Qty
@@ -101,6 +101,8 @@ class SlipIn(BaseModel):
     idempotency_key: str | None = None
     discount: str = ""
     """Whole-slip discount as typed: 95折, -5%, -50, =1000, 抹零 (see domain.discount)."""
+    against: str | None = None
+    """A return against this sale (its number): quantities capped, prices from it."""
     lines: list[LineIn] = Field(default_factory=list)
 
 
@@ -134,6 +136,7 @@ class PreparedSlip:
     """What the customer owes: the lines' total less the whole-slip discount."""
     issues: list[PolicyIssue]
     discount_amount: Decimal = ZERO
+    against_id: int | None = None
 
     @property
     def subtotal(self) -> Decimal:
@@ -239,6 +242,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     if not slip_in.lines:
         raise InputError("单据没有商品行，请至少输入一行。", field="product")
 
+    against, returnable = _against(session, slip_in, kind, customer)
     order = store.price_order
     known = products_by_codes(session, [raw.product for raw in slip_in.lines])
     all_facts: dict[int, PriceFacts] = {}
@@ -261,8 +265,17 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             suggestion = PriceSuggestion(product.cost, PriceSource.LIST)
         issues: list[PolicyIssue] = []
         label = f"「{product.name}」"
+        sold = returnable.get(product.id or 0) if against is not None else None
+        if against is not None and sold is None:
+            raise InputError(
+                f"第{n}行：原单 {against.number} 没有商品「{product.code} {product.name}」，"
+                "不能对原单退货。",
+                field="product",
+            )
         if raw.is_gift or kind is SlipType.GIFT:
             price, source = ZERO, PriceSource.GIFT
+        elif sold is not None and not (raw.price is not None and str(raw.price).strip()):
+            price, source = sold.price, PriceSource.LAST  # the price paid on the original
         elif raw.price is not None and str(raw.price).strip():
             try:
                 price = parse_price(str(raw.price), allow_zero=kind is not SlipType.RETURN)
@@ -288,8 +301,16 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         elif kind is SlipType.SALE and facts is not None and suggestion is not None:
             # floor and policy, whether the price was typed or came from policy
             issues += check_price(price, facts, suggestion, line_no=n, product_label=label)
-        elif kind is SlipType.RETURN and facts is not None and suggestion is not None:
-            paid = facts.last_price if facts.last_price is not None else suggestion.price
+        elif kind is SlipType.RETURN and (
+            sold is not None or (facts is not None and suggestion is not None)
+        ):
+            if sold is not None:
+                paid = sold.price
+            elif facts is not None and facts.last_price is not None:
+                paid = facts.last_price
+            else:
+                assert suggestion is not None
+                paid = suggestion.price
             if price > paid:
                 issues.append(
                     PolicyIssue(
@@ -333,6 +354,8 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     total_qty = sum((ln.qty for ln in lines), Decimal("0"))
     total_amount = sum((ln.amount for ln in lines), ZERO)
     issues = [i for ln in lines for i in ln.issues]
+    if against is not None:
+        _check_returnable(against, returnable, lines)
     discount = ZERO
     if slip_in.discount.strip():
         if kind is not SlipType.SALE:
@@ -422,7 +445,89 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         total_amount=total_amount,
         issues=issues,
         discount_amount=discount,
+        against_id=against.id if against is not None else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Returnable:
+    sold: Decimal
+    returned: Decimal
+    price: Decimal
+
+
+def _against(
+    session: Session, slip_in: SlipIn, kind: SlipType, customer: Customer | None
+) -> tuple[Slip | None, dict[int, Returnable]]:
+    """The sale a return is made against, and per product: sold, already returned, price."""
+    if not (slip_in.against and slip_in.against.strip()):
+        return None, {}
+    if kind is not SlipType.RETURN:
+        raise InputError("只有退货单可以对原单开。", field="against")
+    number = slip_in.against.strip().upper()
+    original = session.exec(select(Slip).where(Slip.number == number)).first()
+    if original is None or original.type != SlipType.SALE.value:
+        raise InputError(f"找不到销售单 {number}，不能对它退货。", field="against")
+    if original.status != SlipStatus.POSTED.value:
+        state = SlipStatus(original.status).label
+        raise InputError(f"原单 {number} 已{state}，不能再退货。", field="against")
+    if customer is not None and original.customer_id != customer.id:
+        raise InputError(f"原单 {number} 不是这个客户的单（是 {original.cust_name}）。",
+                         field="customer")  # fmt: skip
+    out: dict[int, Returnable] = {}
+    for line in session.exec(select(SlipLine).where(SlipLine.slip_id == original.id)).all():
+        if line.is_gift:
+            continue
+        prev = out.get(line.product_id)
+        sold = line.qty + (prev.sold if prev else ZERO)
+        out[line.product_id] = Returnable(sold, ZERO, line.price)
+    returned = session.exec(
+        select(col(SlipLine.product_id), func.sum(SlipLine.qty))
+        .join(Slip, col(Slip.id) == SlipLine.slip_id)
+        .where(
+            Slip.against_id == original.id,
+            Slip.status == SlipStatus.POSTED.value,
+            Slip.id != (slip_in_held_id(session, slip_in) or -1),
+        )
+        .group_by(col(SlipLine.product_id))
+    ).all()
+    for product_id, qty in returned:
+        if product_id in out and qty is not None:
+            r = out[product_id]
+            out[product_id] = Returnable(r.sold, Decimal(qty), r.price)
+    return original, out
+
+
+def slip_in_held_id(session: Session, slip_in: SlipIn) -> int | None:
+    """The slip already saved under this order's idempotency key (a held return)."""
+    if not slip_in.idempotency_key:
+        return None
+    found = session.exec(
+        select(Slip.id).where(Slip.idempotency_key == slip_in.idempotency_key)
+    ).first()
+    return found
+
+
+def _check_returnable(
+    original: Slip, returnable: dict[int, Returnable], lines: list[PreparedLine]
+) -> None:
+    wanted: dict[int, Decimal] = defaultdict(Decimal)
+    first: dict[int, PreparedLine] = {}
+    for ln in lines:
+        pid = ln.product.id or 0
+        wanted[pid] += ln.qty
+        first.setdefault(pid, ln)
+    for pid, qty in wanted.items():
+        r = returnable[pid]
+        left = r.sold - r.returned
+        if qty > left:
+            ln = first[pid]
+            raise InputError(
+                f"第{ln.line_no}行「{ln.product.name}」最多可退 {left.normalize():f}"
+                f"{ln.product.unit}（原单 {original.number} 售出 {r.sold.normalize():f}，"
+                f"已退 {r.returned.normalize():f}），本单退 {qty.normalize():f}。",
+                field="qty",
+            )
 
 
 _STEP_COUNTER = text(
@@ -480,6 +585,7 @@ def _header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[str, An
         "total_qty": prep.total_qty,
         "total_amount": prep.total_amount,
         "discount_amount": prep.discount_amount,
+        "against_id": prep.against_id,
     }
 
 
@@ -827,5 +933,14 @@ def recall(db: Database, slip_id: int) -> SlipIn:
             business_date=slip.business_date,
             idempotency_key=slip.idempotency_key,
             discount=f"-{slip.discount_amount}" if slip.discount_amount else "",
+            against=_number_of(session, slip.against_id),
             lines=out,
         )
+
+
+def _number_of(session: Session, slip_id: int | None) -> str | None:
+    if slip_id is None:
+        return None
+    found = session.get(Slip, slip_id)
+    return found.number if found is not None else None
+
