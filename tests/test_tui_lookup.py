@@ -112,3 +112,36 @@ async def test_reverse_from_lookup(demo_db: Database, tmp_path: Path) -> None:
         await settle(pilot)
         assert slip(demo_db, "XS20260004").status == "reversed"
         assert "冲红单 HC2026" in status(screen)
+
+
+async def test_return_against_and_copy_from_lookup(demo_db: Database, tmp_path: Path) -> None:
+    from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await open_lookup(pilot, "XS20260001")
+        await pilot.press("enter", "f7")
+        await settle(pilot)
+        entry = app.screen
+        assert isinstance(entry, OrderEntryScreen)
+        assert entry.slip_type.value == "return" and entry.against == "XS20260001"
+        assert "原单 XS20260001" in entry.title
+        assert [ln.product.code for ln in entry.lines] == ["YL0001", "YL0024", "YL0035", "LS0001"]
+        entry.lines = entry.lines[:1]  # the customer brings back one product only
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert entry.last_posted is not None and entry.last_posted.number.startswith("TH")
+        returned = slip(demo_db, entry.last_posted.number)
+        assert returned.against_id == slip(demo_db, "XS20260001").id
+        await pilot.press("f3")
+        await settle(pilot)
+        await type_in(pilot, "XS20260001", enter=False)
+        await settle(pilot)
+        await pilot.press("enter", "ctrl+o")  # copy to a new order
+        await settle(pilot)
+        assert isinstance(app.screen, OrderEntryScreen)
+        assert app.screen.slip_type.value == "sale" and app.screen.against is None
+        assert len(app.screen.lines) == 4

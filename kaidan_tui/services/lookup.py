@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
@@ -14,6 +14,9 @@ from sqlmodel import Session, col, select
 from kaidan_tui.db import search
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip, SlipLine
+
+if TYPE_CHECKING:
+    from kaidan_tui.services.slips import SlipIn
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.lookup import LookupQuery, parse_lookup
 
@@ -105,3 +108,34 @@ def count(db: Database, text: str, *, today: date | None = None) -> int:
     with db.read() as session:
         stmt = select(func.count()).select_from(Slip).where(*_where(session, q))
         return int(session.exec(stmt).one())
+
+
+def slip_as_input(db: Database, number: str, *, returning: bool) -> SlipIn:
+    """A posted slip as a new order to type: a return against it (quantities that can
+    still come back, at the price paid) or a copy (today's policy prices)."""
+    from kaidan_tui.services.slips import LineIn, SlipIn, returnable_left
+
+    with db.read() as session:
+        slip = session.exec(select(Slip).where(Slip.number == number)).one()
+        lines = session.exec(
+            select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.line_no))
+        ).all()
+        left = returnable_left(session, slip) if returning else {}
+    out: list[LineIn] = []
+    for ln in lines:
+        if returning:
+            qty = left.get(ln.product_id, Decimal(0))
+            if ln.is_gift or qty <= 0:
+                continue
+            left[ln.product_id] = Decimal(0)  # a product on two lines comes back once
+            out.append(LineIn(product=ln.code, qty=f"{qty:f}", price=f"{ln.price:f}"))
+        else:
+            out.append(LineIn(product=ln.code, qty=f"{ln.qty:f}", is_gift=ln.is_gift))
+    return SlipIn(
+        type=SlipType.RETURN if returning else SlipType(slip.type),
+        customer=slip.cust_code or None,
+        settlement=slip.settlement,
+        recipient=slip.recipient,
+        against=slip.number if returning else None,
+        lines=out,
+    )

@@ -944,3 +944,13 @@ def _number_of(session: Session, slip_id: int | None) -> str | None:
     found = session.get(Slip, slip_id)
     return found.number if found is not None else None
 
+
+def returnable_left(session: Session, original: Slip) -> dict[int, Decimal]:
+    """Per product: what can still be returned against a posted sale."""
+    _slip, returnable = _against(
+        session,
+        SlipIn(type=SlipType.RETURN, against=original.number, lines=[]),
+        SlipType.RETURN,
+        None,
+    )
+    return {pid: r.sold - r.returned for pid, r in returnable.items()}

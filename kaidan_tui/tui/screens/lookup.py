@@ -21,7 +21,7 @@ from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money
 from kaidan_tui.services import lifecycle, lookup, spool, users
-from kaidan_tui.services.lookup import SlipRow
+from kaidan_tui.services.lookup import SlipRow, slip_as_input
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
@@ -70,6 +70,8 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
         Binding("f10", "preview", "打印预览", id="lookup.preview", tooltip="整张单的打印版面"),
         Binding("f8", "void", "作废", id="lookup.void", tooltip="作废（原因 + 主管审批）"),
         Binding("f6", "reverse", "红冲", id="lookup.reverse", tooltip="红冲（原因 + 主管审批）"),
+        Binding("f7", "return_against", "退货", id="lookup.return", tooltip="对这张单开退货单"),
+        Binding("ctrl+o", "copy", "复制开单", id="lookup.copy", tooltip="按这张单开一张新单"),
         Binding("pagedown", "page(1)", "下一页", id="lookup.next", tooltip="下一页结果"),
         Binding("pageup", "page(-1)", "上一页", id="lookup.prev", tooltip="上一页结果"),
         Binding("escape", "back", "返回查询", show=False, id="lookup.back"),
@@ -270,3 +272,26 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
             self.app.push_screen(ApprovalDialog([issue]), approved)
 
         self.app.push_screen(ReasonDialog(f"{name} {row.number}（{row.customer}）"), with_reason)
+
+    # --- return against, copy ---------------------------------------------------------------
+
+    def action_return_against(self) -> None:
+        self._to_order_entry(returning=True)
+
+    def action_copy(self) -> None:
+        self._to_order_entry(returning=False)
+
+    def _to_order_entry(self, *, returning: bool) -> None:
+        row = self.current()
+        if row is None:
+            self._say("先选中一张单据。")
+            return
+        if returning and (row.type is not SlipType.SALE or row.status is not SlipStatus.POSTED):
+            self._say("只能对已过账的销售单退货。")
+            return
+        order = slip_as_input(self.db, row.number, returning=returning)
+        self.app.pop_screen()  # back to order entry, which takes the prefilled slip
+        screen = self.app.screen
+        loader = getattr(screen, "load", None)
+        if loader is not None:
+            loader(order)

@@ -135,6 +135,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.gift = False  # the line in the editor is a gift (赠品)
         self.scan_focus = "next"  # after a barcode scan: "next" line or "qty" (setting)
         self.discount = ""  # whole-slip discount as typed (95折, -50, =1000, 抹零)
+        self.against: str | None = None  # a return against this sale
         self.order_key = uuid.uuid4().hex
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
@@ -228,7 +229,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.query_one("#editor-msg", Static).update(Text(message, style=style))
 
     def _show_type(self) -> None:
-        self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）"
+        against = getattr(self, "against", None)
+        origin = f" · 原单 {against}" if against and self.slip_type is SlipType.RETURN else ""
+        self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）{origin}"
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
         for w in self.query(".gift-only"):
             w.display = self.slip_type is SlipType.GIFT
@@ -242,6 +245,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             recipient=self._input("recipient").value,
             idempotency_key=self.order_key,
             discount=self.discount,
+            against=self.against if self.slip_type is SlipType.RETURN else None,
             lines=[
                 LineIn(
                     product=ln.product.code,
@@ -776,6 +780,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.order_key = uuid.uuid4().hex
         self.check_result = SlipCheck()
         self.discount = ""
+        self.against = None
         self._clear_editor()
         for name in ("customer", "settlement", "remarks", "recipient"):
             self._input(name).value = ""
@@ -812,6 +817,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         except KaidanError as exc:
             self._say(exc.message)
             return
+        self.load(order, held_id=slip_id)
+        self._say(f"已调出挂单 #{slip_id}。", error=False)
+
+    def load(self, order: SlipIn, *, held_id: int | None = None) -> None:
+        """Fill the screen from a slip as typed: a held order, a return against a slip,
+        or a copy of an old slip (then with today's policy prices)."""
         self.reset()
         self.slip_type = order.type
         self._show_type()
@@ -831,13 +842,15 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             self.lines.append(
                 Line(q.product, Decimal(raw.qty), price, q.price, source, codes, is_gift=gift)
             )
-        self.held_id = slip_id
+        self.held_id = held_id
         self.discount = order.discount
-        self.order_key = order.idempotency_key or self.order_key
+        self.against = order.against
+        if order.idempotency_key:
+            self.order_key = order.idempotency_key
+        self._show_type()
         self._refresh()
         self._check()
         self._focus("product")
-        self._say(f"已调出挂单 #{slip_id}。", error=False)
 
     # --- F10: print preview ------------------------------------------------------------
 
