@@ -667,6 +667,28 @@ def slip_void(
     typer.echo(f"已作废 {done.number}（{reason}，主管 {boss.code}）")
 
 
+@slip_app.command("correct")
+def slip_correct(
+    number: Annotated[str, typer.Argument(help="单号")],
+    field: Annotated[str, typer.Option("--field", help="address/phone/contact/remarks/…")],
+    value: Annotated[str, typer.Option("--value", help="新的内容")],
+    user: Annotated[
+        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """改资料（D17）：日结前可改送货地址、电话、备注等；金额和商品行不能改。"""
+    from kaidan_tui.services import lifecycle
+    from kaidan_tui.services.setup import IMPORT_USER
+    from kaidan_tui.services.users import get_user
+
+    database = open_db(db)
+    with database.read() as session:
+        who = get_user(session, user or IMPORT_USER)
+    new = lifecycle.correct(database, number, field, value, user=who)
+    typer.echo(f"{number} 的 {field} 已改为：{new}")
+
+
 @slip_app.command("reverse")
 def slip_reverse(
     number: Annotated[str, typer.Argument(help="单号")],

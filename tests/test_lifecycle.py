@@ -131,3 +131,22 @@ def test_no_path_deletes_or_edits_a_posted_slip(demo_db: Database, clerk: UserIn
         with pytest.raises(Exception, match="kaidan"), demo_db.write() as s:
             s.execute(text(sql))
     assert slip(demo_db, number).total_amount == posted.total_amount
+
+
+def test_address_can_be_corrected_before_the_day_closes_never_money(
+    demo_db: Database, clerk: UserInfo
+) -> None:
+    number = sale(demo_db, clerk)
+    new = lifecycle.correct(demo_db, number, "address", "曲靖市麒麟区南宁北路 90 号", user=clerk)
+    corrected = slip(demo_db, number)
+    assert corrected.cust_address == new == "曲靖市麒麟区南宁北路 90 号"
+    with demo_db.read() as s:
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "slip.correct")).one()
+    assert '"field": "address"' in entry.detail and "南宁北路 90 号" in entry.detail
+    assert entry.user_id == clerk.id
+    with pytest.raises(InputError, match="金额和商品行只能红冲后重开"):
+        lifecycle.correct(demo_db, number, "total_amount", "1", user=clerk)
+    with demo_db.write() as s:
+        settings.put(s, lifecycle.CLOSED_DAY_HOOK, date.today().isoformat())
+    with pytest.raises(StateError, match="已日结"):
+        lifecycle.correct(demo_db, number, "phone", "13900000000", user=clerk)

@@ -266,3 +266,42 @@ def reverse(
                      number=red_number, original=original.number, reason=why,
                      approver=boss.code)  # fmt: skip
         return LifecycleResult(original.id, original.number, red_number)
+
+
+CORRECTABLE = {
+    "address": ("cust_address", "送货地址", 200),
+    "phone": ("cust_phone", "电话", 50),
+    "contact": ("cust_contact", "联系人", 50),
+    "remarks": ("remarks", "备注", 500),
+    "delivery": ("delivery", "送货方式", 32),
+    "handler": ("handler", "经手人", 50),
+    "freight_station": ("freight_station", "托运部", 100),
+    "freight_phone": ("freight_phone", "托运部电话", 50),
+}
+"""D17: fields of a posted slip that may be corrected before its day is closed."""
+
+
+def correct(db: Database, number: str, field: str, value: str, *, user: UserInfo) -> str:
+    """改资料 (D17): a wrong address or phone found late. Never money, never lines; only
+    before the day is closed; the old and new value and who are in the audit log."""
+    if field not in CORRECTABLE:
+        names = "、".join(f"{k}（{v[1]}）" for k, v in CORRECTABLE.items())
+        raise InputError(f"「{field}」不能改。只能改：{names}。金额和商品行只能红冲后重开。",
+                         field="field")  # fmt: skip
+    column, label, limit = CORRECTABLE[field]
+    new = clean_text(value, multiline=field == "remarks")
+    if len(new) > limit:
+        raise InputError(f"{label}太长：最多 {limit} 个字。", field=field)
+    with db.write() as session:
+        slip = _posted(session, number)
+        if day_is_closed(session, slip.business_date):
+            raise StateError(f"{slip.business_date} 已日结，{slip.number} 的资料不能再改。")
+        old = getattr(slip, column)
+        if old == new:
+            return new
+        setattr(slip, column, new)
+        session.add(slip)
+        session.flush()
+        audit.append(session, "slip.correct", user_id=user.id, entity="slip", entity_id=slip.id,
+                     number=slip.number, field=field, old=old, new=new)  # fmt: skip
+        return new
