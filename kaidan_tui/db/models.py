@@ -184,6 +184,8 @@ class Slip(SQLModel, table=True):
         UniqueConstraint("ledger_id", "type", "year", "seq"),
         Index("ix_slip_business_date", "business_date"),
         Index("ix_slip_customer_date", "customer_id", "business_date"),
+        Index("ix_slip_number", "number"),
+        Index("ix_slip_seq", "seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -46,8 +46,8 @@ def _where(session: Session, q: LookupQuery) -> list[Any]:
     cond: list[Any] = [col(Slip.status).in_([s.value for s in q.statuses or NUMBERED])]
     if q.number:
         cond.append(Slip.number == q.number)
-    if q.tail:
-        cond.append(col(Slip.number).like(f"%{q.tail}"))
+    if q.tail:  # the last digits of a number are its sequence: 0012 → XS2026 0012
+        cond.append(col(Slip.seq) == int(q.tail))
     if q.date_from:
         cond.append(col(Slip.business_date) >= q.date_from)
     if q.date_to:
@@ -57,18 +57,22 @@ def _where(session: Session, q: LookupQuery) -> list[Any]:
     if q.phone:
         cond.append(col(Slip.cust_phone).like(f"%{q.phone}%"))
     for word in q.words:
+        # Only the ways the word matched are searched, so a customer code uses the
+        # (customer, date) index instead of scanning every slip.
         customers = [c.id for c in search.find_customers(session, word, 50)]
         products = [p.id for p in search.find_products(session, word, 50)]
-        on_slip = exists().where(
-            col(SlipLine.slip_id) == col(Slip.id), col(SlipLine.product_id).in_(products or [-1])
-        )
-        cond.append(
-            or_(
-                col(Slip.customer_id).in_(customers or [-1]),
-                on_slip,
-                col(Slip.recipient).contains(word),
+        parts: list[Any] = []
+        if customers:
+            parts.append(col(Slip.customer_id).in_(customers))
+        if products:
+            parts.append(
+                exists().where(
+                    col(SlipLine.slip_id) == col(Slip.id), col(SlipLine.product_id).in_(products)
+                )
             )
-        )
+        if not parts:  # neither a customer nor a product: a gift's recipient, or nothing
+            parts.append(col(Slip.recipient).contains(word))
+        cond.append(or_(*parts))
     return cond
 
 

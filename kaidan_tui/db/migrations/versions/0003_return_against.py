@@ -1,4 +1,4 @@
-"""return against a slip: slip.against_id, fixed once posted
+"""return against a slip (slip.against_id, fixed once posted); lookup indexes
 
 Revision ID: 0003
 Revises: 0002
@@ -25,6 +25,9 @@ def upgrade() -> None:
     # Plain ADD COLUMN keeps the table (and its triggers) on SQLite.
     op.add_column("slip", sa.Column("against_id", sa.Integer(), nullable=True))
     op.create_index("ix_slip_against_id", "slip", ["against_id"])
+    # Lookup by number (the unique index leads with the ledger) and by its tail (seq).
+    op.create_index("ix_slip_number", "slip", ["number"])
+    op.create_index("ix_slip_seq", "slip", ["seq"])
     if op.get_bind().dialect.name == "sqlite":
         op.execute(_TRIGGER)
 
@@ -32,6 +35,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS kd_slip_against_immutable")
+    op.drop_index("ix_slip_seq", table_name="slip")
+    op.drop_index("ix_slip_number", table_name="slip")
     op.drop_index("ix_slip_against_id", table_name="slip")
     with op.batch_alter_table("slip") as batch_op:
         batch_op.drop_column("against_id")
