@@ -22,6 +22,7 @@ import typer
 if TYPE_CHECKING:
     from kaidan_tui.db.engine import Database
     from kaidan_tui.printing.config import PrintersConfig
+    from kaidan_tui.services.lifecycle import LifecycleResult
     from kaidan_tui.services.setup import DemoSummary
     from kaidan_tui.services.users import UserInfo
 
@@ -56,6 +57,11 @@ DbOpt = Annotated[
     str | None,
     typer.Option("--db", envvar="KAIDAN_DB", help="数据库：文件路径 (SQLite) 或 URL。"),
 ]
+
+
+UserOpt = Annotated[str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")]
+SupervisorOpt = Annotated[str, typer.Option("--supervisor", help="审批主管编码")]
+PinStdinOpt = Annotated[bool, typer.Option("--pin-stdin", help="从标准输入读主管 PIN")]
 
 
 def _err(message: str) -> None:
@@ -472,9 +478,7 @@ def print_slip(
         int | None,
         typer.Option("--reroute", help="把待打印或无法打印的任务改送 --printer 指定的打印机。"),
     ] = None,
-    user: Annotated[
-        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
-    ] = None,
+    user: UserOpt = None,
     printers: PrintersOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -484,15 +488,12 @@ def print_slip(
     """
     from kaidan_tui.domain.enums import JobStatus, SlipType
     from kaidan_tui.services import spool
-    from kaidan_tui.services.setup import IMPORT_USER
-    from kaidan_tui.services.users import get_user
 
     if not (number or pending or printed or not_printed or cancel or reroute):
         fail("请给出单号，或用 --pending 发送待打印任务。运行 kaidan print --help 查看用法。")
     database = open_db(db)
     config = _printers(database, printers)
-    with database.read() as session:
-        who = get_user(session, user or IMPORT_USER)
+    who = _operator(database, user)
     if cancel:
         view = spool.cancel(database, cancel, user=who, reason=reason)
         typer.echo(f"已撤销任务 {cancel}：{view.describe}")
@@ -643,28 +644,55 @@ def _approver(database: Database, supervisor: str, pin_stdin: bool) -> UserInfo:
     return approve(database, supervisor, pin)
 
 
+def _operator(database: Database, user: str | None) -> UserInfo:
+    """Who does it: ``--user`` (or KAIDAN_USER), else the import user."""
+    from kaidan_tui.services.setup import IMPORT_USER
+    from kaidan_tui.services.users import get_user
+
+    with database.read() as session:
+        return get_user(session, user or IMPORT_USER)
+
+
+def _supervised(
+    what: str, number: str, reason: str, supervisor: str, pin_stdin: bool, user: str | None,
+    db: str | None,
+) -> tuple[LifecycleResult, UserInfo]:  # fmt: skip
+    """A void or a reversal: the supervisor's PIN first, then the change, all or nothing."""
+    from kaidan_tui.services import lifecycle
+
+    database = open_db(db)
+    boss = _approver(database, supervisor, pin_stdin)
+    action = lifecycle.void if what == "void" else lifecycle.reverse
+    who = _operator(database, user)
+    return action(database, number, reason=reason, user=who, approver=boss), boss
+
+
 @slip_app.command("void")
 def slip_void(
     number: Annotated[str, typer.Argument(help="单号")],
     reason: Annotated[str, typer.Option("--reason", help="作废原因（必填）")],
-    supervisor: Annotated[str, typer.Option("--supervisor", help="审批主管编码")],
-    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="从标准输入读主管 PIN")] = False,
-    user: Annotated[
-        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
-    ] = None,
+    supervisor: SupervisorOpt,
+    pin_stdin: PinStdinOpt = False,
+    user: UserOpt = None,
     db: DbOpt = None,
 ) -> None:
     """作废单据：写明原因，主管输入 PIN；单号保留，库存退回。"""
-    from kaidan_tui.services import lifecycle
-    from kaidan_tui.services.setup import IMPORT_USER
-    from kaidan_tui.services.users import get_user
-
-    database = open_db(db)
-    boss = _approver(database, supervisor, pin_stdin)
-    with database.read() as session:
-        who = get_user(session, user or IMPORT_USER)
-    done = lifecycle.void(database, number, reason=reason, user=who, approver=boss)
+    done, boss = _supervised("void", number, reason, supervisor, pin_stdin, user, db)
     typer.echo(f"已作废 {done.number}（{reason}，主管 {boss.code}）")
+
+
+@slip_app.command("reverse")
+def slip_reverse(
+    number: Annotated[str, typer.Argument(help="单号")],
+    reason: Annotated[str, typer.Option("--reason", help="红冲原因（必填）")],
+    supervisor: SupervisorOpt,
+    pin_stdin: PinStdinOpt = False,
+    user: UserOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """红冲：生成一张负数的冲红单（HC…）抵消原单，原单标为已红冲。"""
+    done, _boss = _supervised("reverse", number, reason, supervisor, pin_stdin, user, db)
+    typer.echo(done.reversal_number)
 
 
 @slip_app.command("correct")
@@ -672,45 +700,15 @@ def slip_correct(
     number: Annotated[str, typer.Argument(help="单号")],
     field: Annotated[str, typer.Option("--field", help="address/phone/contact/remarks/…")],
     value: Annotated[str, typer.Option("--value", help="新的内容")],
-    user: Annotated[
-        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
-    ] = None,
+    user: UserOpt = None,
     db: DbOpt = None,
 ) -> None:
     """改资料（D17）：日结前可改送货地址、电话、备注等；金额和商品行不能改。"""
     from kaidan_tui.services import lifecycle
-    from kaidan_tui.services.setup import IMPORT_USER
-    from kaidan_tui.services.users import get_user
 
     database = open_db(db)
-    with database.read() as session:
-        who = get_user(session, user or IMPORT_USER)
-    new = lifecycle.correct(database, number, field, value, user=who)
+    new = lifecycle.correct(database, number, field, value, user=_operator(database, user))
     typer.echo(f"{number} 的 {field} 已改为：{new}")
-
-
-@slip_app.command("reverse")
-def slip_reverse(
-    number: Annotated[str, typer.Argument(help="单号")],
-    reason: Annotated[str, typer.Option("--reason", help="红冲原因（必填）")],
-    supervisor: Annotated[str, typer.Option("--supervisor", help="审批主管编码")],
-    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="从标准输入读主管 PIN")] = False,
-    user: Annotated[
-        str | None, typer.Option("--user", envvar="KAIDAN_USER", help="操作人编码")
-    ] = None,
-    db: DbOpt = None,
-) -> None:
-    """红冲：生成一张负数的冲红单（HC…）抵消原单，原单标为已红冲。"""
-    from kaidan_tui.services import lifecycle
-    from kaidan_tui.services.setup import IMPORT_USER
-    from kaidan_tui.services.users import get_user
-
-    database = open_db(db)
-    boss = _approver(database, supervisor, pin_stdin)
-    with database.read() as session:
-        who = get_user(session, user or IMPORT_USER)
-    done = lifecycle.reverse(database, number, reason=reason, user=who, approver=boss)
-    typer.echo(done.reversal_number)
 
 
 @app.command("statement")

@@ -56,3 +56,11 @@ def clerk(demo_db: Database) -> UserInfo:
 @pytest.fixture
 def supervisor(demo_db: Database) -> UserInfo:
     return users.approve(demo_db, "8001", "8888")
+
+
+@pytest.fixture
+def store(demo_template: Path, tmp_path: Path) -> str:
+    """A copy of the demo store, as a path for the command line."""
+    path = tmp_path / "x.db"
+    shutil.copy(demo_template, path)
+    return str(path)

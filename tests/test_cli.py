@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -26,13 +25,6 @@ def kaidan(
         env={**os.environ, **(env or {})},
         timeout=120,
     )
-
-
-@pytest.fixture
-def store(demo_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "x.db"
-    shutil.copy(demo_template, path)
-    return str(path)
 
 
 def test_init_creates_private_file_and_users(tmp_path: Path) -> None:

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from tests.fake_printer import FakePrinter
 from tests.printer_bytes import decode
 from tests.test_cli import kaidan
-
-
-@pytest.fixture
-def store(demo_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "x.db"
-    shutil.copy(demo_template, path)
-    return str(path)
 
 
 def write_printers(tmp_path: Path, port: int) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -61,13 +59,6 @@ def test_pages_are_capped(demo_db: Database) -> None:
     first, more = lookup.find(demo_db, "", size=2)
     second, _ = lookup.find(demo_db, "", size=2, page=1)
     assert len(first) == 2 and more and not {r.id for r in first} & {r.id for r in second}
-
-
-@pytest.fixture
-def store(demo_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "x.db"
-    shutil.copy(demo_template, path)
-    return str(path)
 
 
 def test_cli_void_needs_the_supervisor_pin(store: str) -> None:

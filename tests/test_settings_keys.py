@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ from tests.test_cli import kaidan
 from tests.test_order_entry import add_line, login, settle, type_in
 
 BARCODE = "6951209005416"  # YL0001 可口可乐 330ml听装
-
-
-@pytest.fixture
-def store(demo_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "x.db"
-    shutil.copy(demo_template, path)
-    return str(path)
 
 
 def test_settings_cli_checks_before_saving(store: str) -> None:

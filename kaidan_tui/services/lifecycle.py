@@ -77,12 +77,19 @@ def day_is_closed(session: Session, business_date: date) -> bool:
     return bool(closed) and business_date.isoformat() <= closed
 
 
-def _reverse_stock(session: Session, slip: Slip, kind: str, user: UserInfo) -> None:
-    """New movements that cancel the slip's own, and stock adjusted by the same."""
+def _reverse_stock(
+    session: Session, slip: Slip, kind: str, user: UserInfo, *, on: Slip | None = None
+) -> None:
+    """New movements that cancel the slip's own, and stock adjusted by the same.
+
+    ``on``: the slip the movements are recorded against (the reversal slip for 红冲;
+    the voided slip itself by default).
+    """
     moves = session.exec(
         select(StockMovement).where(StockMovement.slip_id == slip.id, StockMovement.kind == "slip")
     ).all()
     now = datetime.now(UTC)
+    label = "作废" if kind == "void" else "红冲"
     for m in moves:
         session.add(
             StockMovement(
@@ -90,11 +97,11 @@ def _reverse_stock(session: Session, slip: Slip, kind: str, user: UserInfo) -> N
                 warehouse_id=m.warehouse_id,
                 qty=-m.qty,
                 kind=kind,
-                slip_id=slip.id,
-                line_id=m.line_id,
+                slip_id=(on or slip).id,
+                line_id=m.line_id if on is None else None,
                 user_id=user.id,
                 created_at=now,
-                remarks=f"{kind} {slip.number}",
+                remarks=f"{label} {slip.number}",
             )
         )
     session.flush()
@@ -244,22 +251,7 @@ def reverse(
         session.add(original)
         session.flush()
         # The original's stock effect is cancelled (recorded against the reversal slip).
-        moves = session.exec(
-            select(StockMovement).where(
-                StockMovement.slip_id == original.id, StockMovement.kind == "slip"
-            )
-        ).all()
-        now = datetime.now(UTC)
-        for m in moves:
-            session.add(StockMovement(product_id=m.product_id, warehouse_id=m.warehouse_id,
-                                      qty=-m.qty, kind="reversal", slip_id=red.id,
-                                      user_id=user.id, created_at=now,
-                                      remarks=f"红冲 {original.number}"))  # fmt: skip
-        session.flush()
-        if moves:
-            session.connection().execute(
-                _ADD_STOCK, [{"p": m.product_id, "w": m.warehouse_id, "q": -m.qty} for m in moves]
-            )
+        _reverse_stock(session, original, "reversal", user, on=red)
         _forget_last_prices(session, original)
         assert red.id is not None
         audit.append(session, "slip.reverse", user_id=user.id, entity="slip", entity_id=red.id,
