@@ -150,3 +150,26 @@ def test_address_can_be_corrected_before_the_day_closes_never_money(
         settings.put(s, lifecycle.CLOSED_DAY_HOOK, date.today().isoformat())
     with pytest.raises(StateError, match="已日结"):
         lifecycle.correct(demo_db, number, "phone", "13900000000", user=clerk)
+
+
+def test_replace_posts_the_reversal_and_the_new_slip_together(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    before = state(demo_db)
+    number = sale(demo_db, clerk, qty="3")
+    fixed = slips.SlipIn(
+        customer="K0005", settlement="月结", lines=[slips.LineIn(product="YL0001", qty="2")]
+    )
+    broken = fixed.model_copy(update={"lines": [slips.LineIn(product="NOPE99", qty="1")]})
+    with pytest.raises(InputError):  # the replacement is wrong: nothing happens at all
+        lifecycle.replace(demo_db, number, broken, reason="数量录错", user=clerk,
+                          approver=supervisor)  # fmt: skip
+    assert slip(demo_db, number).status == "posted"
+    done = lifecycle.replace(demo_db, number, fixed, reason="数量录错", user=clerk,
+                             approver=supervisor)  # fmt: skip
+    original, red, new = (slip(demo_db, n) for n in (number, done.reversal_number, done.number))
+    assert original.status == "reversed" and new.status == "posted"
+    assert f"替换原单 {number}" in new.remarks and done.reversal_number in new.remarks
+    assert f"新单 {done.number}" in red.remarks and red.reverses_id == original.id
+    stock, balance = state(demo_db)
+    assert stock == before[0] - 2 and balance == before[1] + new.total_amount

@@ -145,3 +145,33 @@ async def test_return_against_and_copy_from_lookup(demo_db: Database, tmp_path: 
         assert isinstance(app.screen, OrderEntryScreen)
         assert app.screen.slip_type.value == "sale" and app.screen.against is None
         assert len(app.screen.lines) == 4
+
+
+async def test_replace_from_lookup_reverses_and_reposts(demo_db: Database, tmp_path: Path) -> None:
+    from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await open_lookup(pilot, "XS20260001")
+        await pilot.press("enter", "f12")
+        await settle(pilot)
+        entry = app.screen
+        assert isinstance(entry, OrderEntryScreen) and entry.replacing == "XS20260001"
+        assert "改单（替换 XS20260001）" in entry.title
+        entry.lines = entry.lines[:2]  # the corrected slip has two of the four lines
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter")  # confirm
+        await settle(pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        await type_in(pilot, "客户只要两样")
+        assert isinstance(app.screen, ApprovalDialog)
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert entry.last_posted is not None
+        new_number = entry.last_posted.number
+    assert slip(demo_db, "XS20260001").status == "reversed"
+    new = slip(demo_db, new_number)
+    assert new.status == "posted" and new.line_count == 2
+    assert "替换原单 XS20260001" in new.remarks

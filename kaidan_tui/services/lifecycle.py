@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -34,6 +35,9 @@ from kaidan_tui.services import audit, spool
 from kaidan_tui.services.slips import _ADD_STOCK, next_number
 from kaidan_tui.services.store import config
 from kaidan_tui.services.users import UserInfo
+
+if TYPE_CHECKING:
+    from kaidan_tui.services.slips import SlipIn
 
 CLOSED_DAY_HOOK = "closed_through"
 """Setting written by the daily close (issue 7): the last business date that is closed."""
@@ -182,82 +186,88 @@ def reverse(
     why = _reason(reason)
     boss = _supervisor(approver)
     with db.write() as session:
-        original = _posted(session, number)
-        if SlipType(original.type) is SlipType.REVERSAL:
-            raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
-        assert original.id is not None and original.number is not None
-        today = date.today()
-        ledger = config(session).ledger_by_id(original.ledger_id)
-        assert ledger is not None
-        copy_fields = {
-            k: getattr(original, k)
-            for k in (
-                "ledger_id", "customer_id", "cust_code", "cust_name", "cust_contact",
-                "cust_phone", "cust_address", "channel", "freight_station", "freight_phone",
-                "store_code", "po_number", "recipient", "settlement", "delivery",
-                "warehouse_id", "handler",
-            )
-        }  # fmt: skip
-        # Negate the original as it counts: a sale's amounts go negative, a return's
-        # positive, so the customer's balance and the printed slip both cancel out.
-        sign = Decimal(-(SlipType(original.type).money_sign or 1))
-        red = Slip(
-            **copy_fields,
-            type=SlipType.REVERSAL.value,
-            status=SlipStatus.DRAFT.value,
-            business_date=today,
-            maker_id=user.id,
-            approver_id=boss.id,
-            reverses_id=original.id,
-            remarks=f"红冲 {original.number}：{why}",
-            line_count=original.line_count,
-            total_qty=original.total_qty * sign,
-            total_amount=original.total_amount * sign,
+        return _reverse_in(session, number, why, user, boss)
+
+
+def _reverse_in(
+    session: Session, number: str, why: str, user: UserInfo, boss: UserInfo
+) -> LifecycleResult:
+    original = _posted(session, number)
+    if SlipType(original.type) is SlipType.REVERSAL:
+        raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
+    assert original.id is not None and original.number is not None
+    today = date.today()
+    ledger = config(session).ledger_by_id(original.ledger_id)
+    assert ledger is not None
+    copy_fields = {
+        k: getattr(original, k)
+        for k in (
+            "ledger_id", "customer_id", "cust_code", "cust_name", "cust_contact",
+            "cust_phone", "cust_address", "channel", "freight_station", "freight_phone",
+            "store_code", "po_number", "recipient", "settlement", "delivery",
+            "warehouse_id", "handler",
         )
-        session.add(red)
+    }  # fmt: skip
+    # Negate the original as it counts: a sale's amounts go negative, a return's
+    # positive, so the customer's balance and the printed slip both cancel out.
+    sign = Decimal(-(SlipType(original.type).money_sign or 1))
+    red = Slip(
+        **copy_fields,
+        type=SlipType.REVERSAL.value,
+        status=SlipStatus.DRAFT.value,
+        business_date=today,
+        maker_id=user.id,
+        approver_id=boss.id,
+        reverses_id=original.id,
+        remarks=f"红冲 {original.number}：{why}",
+        line_count=original.line_count,
+        total_qty=original.total_qty * sign,
+        total_amount=original.total_amount * sign,
+    )
+    session.add(red)
+    session.flush()
+    lines = session.exec(
+        select(SlipLine).where(SlipLine.slip_id == original.id).order_by(col(SlipLine.line_no))
+    ).all()
+    for ln in lines:
+        new = SlipLine(
+            slip_id=red.id or 0,
+            line_no=ln.line_no,
+            product_id=ln.product_id,
+            code=ln.code,
+            name=ln.name,
+            spec=ln.spec,
+            unit=ln.unit,
+            qty=ln.qty * sign,
+            price=ln.price,
+            amount=ln.amount * sign,
+            policy_price=ln.policy_price,
+            price_source=ln.price_source,
+            is_gift=ln.is_gift,
+            remarks=ln.remarks,
+        )
+        session.add(new)
         session.flush()
-        lines = session.exec(
-            select(SlipLine).where(SlipLine.slip_id == original.id).order_by(col(SlipLine.line_no))
-        ).all()
-        for ln in lines:
-            new = SlipLine(
-                slip_id=red.id or 0,
-                line_no=ln.line_no,
-                product_id=ln.product_id,
-                code=ln.code,
-                name=ln.name,
-                spec=ln.spec,
-                unit=ln.unit,
-                qty=ln.qty * sign,
-                price=ln.price,
-                amount=ln.amount * sign,
-                policy_price=ln.policy_price,
-                price_source=ln.price_source,
-                is_gift=ln.is_gift,
-                remarks=ln.remarks,
-            )
-            session.add(new)
-            session.flush()
-            for code in session.exec(
-                select(SlipLineCode.code).where(SlipLineCode.line_id == ln.id)
-            ).all():
-                session.add(SlipLineCode(line_id=new.id or 0, code=code))
-        seq, red_number = next_number(session, ledger, SlipType.REVERSAL, today.year)
-        red.seq, red.year, red.number = seq, today.year, red_number
-        red.status = SlipStatus.POSTED.value
-        red.posted_at = datetime.now(UTC)
-        session.add(red)
-        original.status = SlipStatus.REVERSED.value
-        session.add(original)
-        session.flush()
-        # The original's stock effect is cancelled (recorded against the reversal slip).
-        _reverse_stock(session, original, "reversal", user, on=red)
-        _forget_last_prices(session, original)
-        assert red.id is not None
-        audit.append(session, "slip.reverse", user_id=user.id, entity="slip", entity_id=red.id,
-                     number=red_number, original=original.number, reason=why,
-                     approver=boss.code)  # fmt: skip
-        return LifecycleResult(original.id, original.number, red_number)
+        for code in session.exec(
+            select(SlipLineCode.code).where(SlipLineCode.line_id == ln.id)
+        ).all():
+            session.add(SlipLineCode(line_id=new.id or 0, code=code))
+    seq, red_number = next_number(session, ledger, SlipType.REVERSAL, today.year)
+    red.seq, red.year, red.number = seq, today.year, red_number
+    red.status = SlipStatus.POSTED.value
+    red.posted_at = datetime.now(UTC)
+    session.add(red)
+    original.status = SlipStatus.REVERSED.value
+    session.add(original)
+    session.flush()
+    # The original's stock effect is cancelled (recorded against the reversal slip).
+    _reverse_stock(session, original, "reversal", user, on=red)
+    _forget_last_prices(session, original)
+    assert red.id is not None
+    audit.append(session, "slip.reverse", user_id=user.id, entity="slip", entity_id=red.id,
+                 number=red_number, original=original.number, reason=why,
+                 approver=boss.code)  # fmt: skip
+    return LifecycleResult(original.id, original.number, red_number)
 
 
 CORRECTABLE = {
@@ -297,3 +307,38 @@ def correct(db: Database, number: str, field: str, value: str, *, user: UserInfo
         audit.append(session, "slip.correct", user_id=user.id, entity="slip", entity_id=slip.id,
                      number=slip.number, field=field, old=old, new=new)  # fmt: skip
         return new
+
+
+def replace(
+    db: Database,
+    number: str,
+    slip_in: SlipIn,
+    *,
+    reason: str,
+    user: UserInfo,
+    approver: UserInfo | None,
+    printer: str | None = None,
+) -> LifecycleResult:
+    """改单: the 红冲 of the original and its replacement, posted in one transaction, each
+    naming the other (on screen and in the printed remarks). Either both or neither."""
+    from kaidan_tui.services.slips import post_in
+
+    why = _reason(reason)
+    boss = _supervisor(approver)
+    with db.write() as session:
+        red = _reverse_in(session, number, f"改单：{why}", user, boss)
+        remarks = f"改单：替换原单 {red.number}（冲红 {red.reversal_number}）"
+        new_in = slip_in.model_copy(
+            update={"remarks": f"{remarks}；{slip_in.remarks}" if slip_in.remarks else remarks}
+        )
+        posted = post_in(session, new_in, user=user, approver=boss, printer=printer)
+        red_slip = session.exec(select(Slip).where(Slip.number == red.reversal_number)).one()
+        red_slip.remarks = f"{red_slip.remarks}；新单 {posted.number}"[:500]
+        session.add(red_slip)
+        session.flush()
+        if printer and red_slip.id is not None:
+            spool.enqueue(session, red_slip.id, printer, user_id=user.id)
+        audit.append(session, "slip.replace", user_id=user.id, entity="slip",
+                     entity_id=posted.slip_id, original=red.number, reversal=red.reversal_number,
+                     new=posted.number, reason=why, approver=boss.code)  # fmt: skip
+        return LifecycleResult(posted.slip_id, posted.number, red.reversal_number)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from kaidan_tui.db import search
 from kaidan_tui.db.engine import Database
-from kaidan_tui.db.models import Slip, SlipLine
+from kaidan_tui.db.models import Slip, SlipLine, SlipLineCode
 
 if TYPE_CHECKING:
     from kaidan_tui.services.slips import SlipIn
@@ -114,7 +114,9 @@ def count(db: Database, text: str, *, today: date | None = None) -> int:
         return int(session.exec(stmt).one())
 
 
-def slip_as_input(db: Database, number: str, *, returning: bool) -> SlipIn:
+def slip_as_input(
+    db: Database, number: str, *, returning: bool, keep_prices: bool = False
+) -> SlipIn:
     """A posted slip as a new order to type: a return against it (quantities that can
     still come back, at the price paid) or a copy (today's policy prices)."""
     from kaidan_tui.services.slips import LineIn, SlipIn, returnable_left
@@ -125,6 +127,13 @@ def slip_as_input(db: Database, number: str, *, returning: bool) -> SlipIn:
             select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.line_no))
         ).all()
         left = returnable_left(session, slip) if returning else {}
+        codes: dict[int, list[str]] = {}
+        for line_id, code in session.exec(
+            select(SlipLineCode.line_id, SlipLineCode.code).where(
+                col(SlipLineCode.line_id).in_([ln.id for ln in lines])
+            )
+        ).all():
+            codes.setdefault(line_id, []).append(code)
     out: list[LineIn] = []
     for ln in lines:
         if returning:
@@ -134,12 +143,24 @@ def slip_as_input(db: Database, number: str, *, returning: bool) -> SlipIn:
             left[ln.product_id] = Decimal(0)  # a product on two lines comes back once
             out.append(LineIn(product=ln.code, qty=f"{qty:f}", price=f"{ln.price:f}"))
         else:
-            out.append(LineIn(product=ln.code, qty=f"{ln.qty:f}", is_gift=ln.is_gift))
+            price = f"{ln.price:f}" if keep_prices and not ln.is_gift else None
+            out.append(
+                LineIn(
+                    product=ln.code,
+                    qty=f"{ln.qty:f}",
+                    price=price,
+                    is_gift=ln.is_gift,
+                    trace_codes=codes.get(ln.id or 0, []) if keep_prices else [],
+                    remarks=ln.remarks,
+                )
+            )
     return SlipIn(
         type=SlipType.RETURN if returning else SlipType(slip.type),
         customer=slip.cust_code or None,
         settlement=slip.settlement,
         recipient=slip.recipient,
+        delivery=slip.delivery,
+        remarks="" if returning else slip.remarks,
         against=slip.number if returning else None,
         lines=out,
     )

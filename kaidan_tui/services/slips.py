@@ -772,64 +772,79 @@ def post(
     if approver is not None and not approver.is_supervisor:
         raise PolicyViolation([PolicyIssue("approval", "审批人不是主管")])
     with db.write() as session:
-        slip = _find_open(session, slip_in, held_id)
-        if slip is not None and slip.status not in (SlipStatus.DRAFT, SlipStatus.HELD):
-            assert slip.id is not None
-            return PostResult(slip.id, slip.number or "", slip.total_amount, already_posted=True)
-        prep = prepare(session, slip_in)
-        unapprovable = [i for i in prep.blocking if not i.needs_approval]
-        needs = [i for i in prep.blocking if i.needs_approval]
-        if unapprovable or (needs and approver is None):
-            raise PolicyViolation(unapprovable + ([] if approver else needs))
-        # A slip is born open (a trigger insists), gets its lines, then its number.
-        slip_id = _save_header(session, slip, prep, slip_in, user)
-        rows = _write_lines(
-            session, slip_id, prep, approver if needs else None, replace=slip is not None
+        return post_in(
+            session, slip_in, user=user, approver=approver, held_id=held_id, printer=printer
         )
-        year = prep.business_date.year
-        seq, number = next_number(session, prep.ledger, prep.type, year)
-        posted = PostedSlip(
-            id=slip_id,
-            type=prep.type.value,
-            customer_id=prep.customer.id if prep.customer is not None else None,
-            warehouse_id=prep.warehouse.id,
-            business_date=prep.business_date,
-            posted_at=datetime.now(UTC),
-        )
-        session.connection().execute(
-            _UPDATE_SLIP,
-            {
-                "slip_id": slip_id,
-                "seq": seq,
-                "number": number,
-                "year": year,
-                "status": SlipStatus.POSTED.value,
-                "posted_at": posted.posted_at,
-                "hold_reason": "",
-                **({"approver_id": approver.id} if needs and approver is not None else {}),
-            },
-        )
-        _move_stock(session, posted, rows, user)
-        remember_last_prices(session, posted, rows)
-        audit.append(
-            session,
-            "slip.post",
-            user_id=user.id,
-            entity="slip",
-            entity_id=slip_id,
-            number=number,
-            total=str(prep.total_amount),
-            approver=approver.code if needs and approver else None,
-            approved=[i.message for i in needs],
-        )
-        if printer:
-            spool.enqueue(session, slip_id, printer, user_id=user.id)
-        return PostResult(
-            slip_id,
-            number,
-            prep.total_amount,
-            warnings=tuple(i.message for i in prep.warnings),
-        )
+
+
+def post_in(
+    session: Session,
+    slip_in: SlipIn,
+    *,
+    user: UserInfo,
+    approver: UserInfo | None = None,
+    held_id: int | None = None,
+    printer: str | None = None,
+) -> PostResult:
+    """:func:`post` inside the caller's write transaction (改单 posts two slips in one)."""
+    slip = _find_open(session, slip_in, held_id)
+    if slip is not None and slip.status not in (SlipStatus.DRAFT, SlipStatus.HELD):
+        assert slip.id is not None
+        return PostResult(slip.id, slip.number or "", slip.total_amount, already_posted=True)
+    prep = prepare(session, slip_in)
+    unapprovable = [i for i in prep.blocking if not i.needs_approval]
+    needs = [i for i in prep.blocking if i.needs_approval]
+    if unapprovable or (needs and approver is None):
+        raise PolicyViolation(unapprovable + ([] if approver else needs))
+    # A slip is born open (a trigger insists), gets its lines, then its number.
+    slip_id = _save_header(session, slip, prep, slip_in, user)
+    rows = _write_lines(
+        session, slip_id, prep, approver if needs else None, replace=slip is not None
+    )
+    year = prep.business_date.year
+    seq, number = next_number(session, prep.ledger, prep.type, year)
+    posted = PostedSlip(
+        id=slip_id,
+        type=prep.type.value,
+        customer_id=prep.customer.id if prep.customer is not None else None,
+        warehouse_id=prep.warehouse.id,
+        business_date=prep.business_date,
+        posted_at=datetime.now(UTC),
+    )
+    session.connection().execute(
+        _UPDATE_SLIP,
+        {
+            "slip_id": slip_id,
+            "seq": seq,
+            "number": number,
+            "year": year,
+            "status": SlipStatus.POSTED.value,
+            "posted_at": posted.posted_at,
+            "hold_reason": "",
+            **({"approver_id": approver.id} if needs and approver is not None else {}),
+        },
+    )
+    _move_stock(session, posted, rows, user)
+    remember_last_prices(session, posted, rows)
+    audit.append(
+        session,
+        "slip.post",
+        user_id=user.id,
+        entity="slip",
+        entity_id=slip_id,
+        number=number,
+        total=str(prep.total_amount),
+        approver=approver.code if needs and approver else None,
+        approved=[i.message for i in needs],
+    )
+    if printer:
+        spool.enqueue(session, slip_id, printer, user_id=user.id)
+    return PostResult(
+        slip_id,
+        number,
+        prep.total_amount,
+        warnings=tuple(i.message for i in prep.warnings),
+    )
 
 
 def hold(

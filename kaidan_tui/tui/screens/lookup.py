@@ -72,6 +72,7 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
         Binding("f6", "reverse", "红冲", id="lookup.reverse", tooltip="红冲（原因 + 主管审批）"),
         Binding("f7", "return_against", "退货", id="lookup.return", tooltip="对这张单开退货单"),
         Binding("ctrl+o", "copy", "复制开单", id="lookup.copy", tooltip="按这张单开一张新单"),
+        Binding("f12", "replace", "改单", id="lookup.replace", tooltip="改这张单：红冲原单并重开"),
         Binding("pagedown", "page(1)", "下一页", id="lookup.next", tooltip="下一页结果"),
         Binding("pageup", "page(-1)", "上一页", id="lookup.prev", tooltip="上一页结果"),
         Binding("escape", "back", "返回查询", show=False, id="lookup.back"),
@@ -281,7 +282,10 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
     def action_copy(self) -> None:
         self._to_order_entry(returning=False)
 
-    def _to_order_entry(self, *, returning: bool) -> None:
+    def action_replace(self) -> None:
+        self._to_order_entry(returning=False, replacing=True)
+
+    def _to_order_entry(self, *, returning: bool, replacing: bool = False) -> None:
         row = self.current()
         if row is None:
             self._say("先选中一张单据。")
@@ -289,9 +293,12 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
         if returning and (row.type is not SlipType.SALE or row.status is not SlipStatus.POSTED):
             self._say("只能对已过账的销售单退货。")
             return
-        order = slip_as_input(self.db, row.number, returning=returning)
+        if replacing and (row.status is not SlipStatus.POSTED or row.type is SlipType.REVERSAL):
+            self._say("只能改已过账的单（红冲单不能改）。")
+            return
+        order = slip_as_input(self.db, row.number, returning=returning, keep_prices=replacing)
         self.app.pop_screen()  # back to order entry, which takes the prefilled slip
         screen = self.app.screen
         loader = getattr(screen, "load", None)
         if loader is not None:
-            loader(order)
+            loader(order, replacing=row.number if replacing else None)

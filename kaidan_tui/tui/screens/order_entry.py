@@ -37,7 +37,7 @@ from kaidan_tui.domain.money import (
     parse_quantity,
 )
 from kaidan_tui.printing.render import preview
-from kaidan_tui.services import quotes, slips, spool, users
+from kaidan_tui.services import lifecycle, quotes, slips, spool, users
 from kaidan_tui.services.catalog import (
     CustomerHit,
     ProductHit,
@@ -136,6 +136,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.scan_focus = "next"  # after a barcode scan: "next" line or "qty" (setting)
         self.discount = ""  # whole-slip discount as typed (95折, -50, =1000, 抹零)
         self.against: str | None = None  # a return against this sale
+        self.replacing: str | None = None  # 改单: this posted slip is being replaced
         self.order_key = uuid.uuid4().hex
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
@@ -231,6 +232,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     def _show_type(self) -> None:
         against = getattr(self, "against", None)
         origin = f" · 原单 {against}" if against and self.slip_type is SlipType.RETURN else ""
+        if getattr(self, "replacing", None):
+            origin = f" · 改单（替换 {self.replacing}）"
         self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）{origin}"
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
         for w in self.query(".gift-only"):
@@ -781,6 +784,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.check_result = SlipCheck()
         self.discount = ""
         self.against = None
+        self.replacing = None
         self._clear_editor()
         for name in ("customer", "settlement", "remarks", "recipient"):
             self._input(name).value = ""
@@ -820,7 +824,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.load(order, held_id=slip_id)
         self._say(f"已调出挂单 #{slip_id}。", error=False)
 
-    def load(self, order: SlipIn, *, held_id: int | None = None) -> None:
+    def load(
+        self, order: SlipIn, *, held_id: int | None = None, replacing: str | None = None
+    ) -> None:
         """Fill the screen from a slip as typed: a held order, a return against a slip,
         or a copy of an old slip (then with today's policy prices)."""
         self.reset()
@@ -845,6 +851,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.held_id = held_id
         self.discount = order.discount
         self.against = order.against
+        self.replacing = replacing
+        self._input("remarks").value = order.remarks if not replacing else ""
         if order.idempotency_key:
             self.order_key = order.idempotency_key
         self._show_type()
@@ -926,12 +934,57 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
+            if self.replacing:
+                self._ask_replace(result.needs_approval)
+                return
             if result.needs_approval:
                 self._ask_approval(result.needs_approval, "")
             else:
                 self._post(None)
 
         self.app.push_screen(dialog, confirmed)
+
+    def _ask_replace(self, issues: list[PolicyIssue]) -> None:
+        """改单: a reason, then a supervisor, then the 红冲 and the new slip together."""
+        original = self.replacing
+        assert original is not None
+
+        def with_reason(reason: str | None) -> None:
+            if reason is None:
+                self._say("未改单。", error=False)
+                return
+            need = [PolicyIssue("replace", f"改单：红冲 {original} 并重开（{reason}）"), *issues]
+
+            def approved(creds: tuple[str, str] | None) -> None:
+                if creds is None:
+                    self._say("未审批，没有改单。")
+                    return
+                try:
+                    boss = users.approve(self.db, *creds)
+                    printer = getattr(self.app, "printer_for", lambda _k: None)(self.slip_type)
+                    done = lifecycle.replace(
+                        self.db,
+                        original,
+                        self.slip_in(),
+                        reason=reason,
+                        user=self.user,
+                        approver=boss,
+                        printer=printer,
+                    )
+                except KaidanError as exc:
+                    self.app.push_screen(ApprovalDialog(need, exc.message), approved)
+                    return
+                self._posted(PostResult(done.slip_id, done.number, self.net_total()))
+                self._say(
+                    f"已改单：{original} 冲红 {done.reversal_number}，新单 {done.number}",
+                    error=False,
+                )
+
+            self.app.push_screen(ApprovalDialog(need), approved)
+
+        from kaidan_tui.tui.screens.lookup import ReasonDialog
+
+        self.app.push_screen(ReasonDialog(f"改单：替换 {original}"), with_reason)
 
     def _ask_approval(self, issues: list[PolicyIssue], error: str) -> None:
         def answered(creds: tuple[str, str] | None) -> None:
