@@ -321,6 +321,21 @@ class PrintJob(SQLModel, table=True):
     note: str = Field(default="", max_length=200)
 
 
+class FormSerial(SQLModel, table=True):
+    """A pre-printed four-part form (四联单 with its own serial): the slip it carries, or
+    spoiled (废联: jammed, misprinted), so paper and store reconcile one to one."""
+
+    __tablename__ = "form_serial"
+
+    id: int | None = Field(default=None, primary_key=True)
+    serial: str = Field(max_length=32, unique=True)
+    slip_id: int | None = Field(default=None, foreign_key="slip.id", index=True)
+    status: str = Field(max_length=16)  # used / spoiled
+    reason: str = Field(default="", max_length=200)
+    user_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=_now)
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only, hash-chained record of every post, void, approval, print and login."""
 
@@ -355,5 +370,6 @@ PROTECTED_TABLES = (
     "payment",
     "print_job",
     "audit_log",
+    "form_serial",
 )
 """Tables from which no row may ever be deleted (triggers and ORM guard)."""
