@@ -175,3 +175,32 @@ async def test_replace_from_lookup_reverses_and_reposts(demo_db: Database, tmp_p
     new = slip(demo_db, new_number)
     assert new.status == "posted" and new.line_count == 2
     assert "替换原单 XS20260001" in new.remarks
+
+
+async def test_closed_day_is_reversed_not_voided(demo_db: Database, tmp_path: Path) -> None:
+    from datetime import date
+
+    from kaidan_tui.services import lifecycle, settings
+
+    with demo_db.write() as s:
+        settings.put(s, lifecycle.CLOSED_DAY_HOOK, date.today().isoformat())
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        screen = await open_lookup(pilot, "XS20260003")
+        await pilot.press("enter", "f8")
+        await settle(pilot)
+        await type_in(pilot, "客户取消")
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert "已日结" in status(screen) and "红冲" in status(screen)
+        assert slip(demo_db, "XS20260003").status == "posted"
+        with demo_db.write() as s:  # the reversal itself is dated today: reopen today
+            settings.put(s, lifecycle.CLOSED_DAY_HOOK, "2026-01-01")
+        await pilot.press("f6")
+        await settle(pilot)
+        await type_in(pilot, "客户取消")
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert slip(demo_db, "XS20260003").status == "reversed"

@@ -261,10 +261,14 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
                     return
                 try:
                     boss = users.approve(self.db, *creds)
-                    action = lifecycle.void if what == "void" else lifecycle.reverse
-                    done = action(self.db, row.number, reason=reason, user=self.user, approver=boss)
-                except KaidanError as exc:
+                except KaidanError as exc:  # wrong code or PIN: ask again
                     self.app.push_screen(ApprovalDialog([issue], exc.message), approved)
+                    return
+                action = lifecycle.void if what == "void" else lifecycle.reverse
+                try:
+                    done = action(self.db, row.number, reason=reason, user=self.user, approver=boss)
+                except KaidanError as exc:  # e.g. the day is closed: say why, change nothing
+                    self._say(exc.message)
                     return
                 extra = f"，冲红单 {done.reversal_number}" if done.reversal_number else ""
                 self.note = f"已{name} {row.number}{extra}。  "

@@ -961,6 +961,10 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                     return
                 try:
                     boss = users.approve(self.db, *creds)
+                except KaidanError as exc:  # wrong code or PIN: ask again
+                    self.app.push_screen(ApprovalDialog(need, exc.message), approved)
+                    return
+                try:
                     printer = getattr(self.app, "printer_for", lambda _k: None)(self.slip_type)
                     done = lifecycle.replace(
                         self.db,
@@ -971,8 +975,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                         approver=boss,
                         printer=printer,
                     )
-                except KaidanError as exc:
-                    self.app.push_screen(ApprovalDialog(need, exc.message), approved)
+                except KaidanError as exc:  # the new slip or the reversal was refused
+                    self._say(f"改单未完成，原单不变：{exc.message}")
                     return
                 self._posted(PostResult(done.slip_id, done.number, self.net_total()))
                 self._say(
