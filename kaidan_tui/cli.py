@@ -769,9 +769,12 @@ def statement_cmd(
     date_to: Annotated[str, typer.Option("--to", help="结束日期 2026-11-30")],
     fmt: Annotated[str, typer.Option("--format", help="table / csv / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="输出文件（xlsx 必填）")] = None,
+    send: Annotated[bool, typer.Option("--print", help="打印到报表打印机")] = False,
+    printer: Annotated[str | None, typer.Option("--printer", help="打印机名称")] = None,
+    printers: PrintersOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """客户对账单：期初、每张单和收款、滚动余额、期末。"""
+    """客户对账单：期初、每张单和收款、滚动余额、期末；可导出或打印。"""
     from datetime import date as date_type
 
     from kaidan_tui.domain.money import format_money
@@ -781,7 +784,23 @@ def statement_cmd(
         start, end = date_type.fromisoformat(date_from), date_type.fromisoformat(date_to)
     except ValueError:
         fail("日期格式应为 2026-11-01。")
-    st = st_service.statement(open_db(db), customer, start, end)
+    database = open_db(db)
+    st = st_service.statement(database, customer, start, end)
+    if send:
+        from kaidan_tui.printing.render import render_report
+        from kaidan_tui.printing.transport import PrinterProblem
+        from kaidan_tui.printing.transport import send as send_bytes
+
+        config = _printers(database, printers)
+        target = config.get(printer) if printer else config.route("report")
+        if target is None:
+            fail(f"{config.source} 的 [routing] 没有 report 打印机；请用 --printer 指定。")
+        try:
+            send_bytes(target, render_report(st_service.print_rows(st, target.columns), target))
+        except PrinterProblem as exc:
+            fail(str(exc), 3)
+        _err(f"对账单已送到 {target.name}")
+        return
     if fmt == "xlsx":
         if out is None:
             fail("xlsx 要用 --out 指定文件。")

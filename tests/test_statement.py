@@ -69,3 +69,21 @@ def test_statement_matches_the_balance(
     assert sheet is not None
     assert sheet["A2"].value == "日期"
     assert D(str(sheet.cell(row=sheet.max_row, column=6).value)) == st.closing
+
+
+def test_statement_prints_within_the_width(store: str, tmp_path: Path) -> None:
+    from tests.printer_bytes import columns, decode
+    from tests.test_cli import kaidan
+
+    conf = tmp_path / "printers.toml"
+    conf.write_text(
+        f'[printers.r]\nkind = "file"\npath = "{tmp_path}/r.bin"\nprotocol = "escpos"\n'
+        'columns = 32\n[routing]\nreport = "r"\n',
+        encoding="utf-8",
+    )
+    out = kaidan("statement", "K0001", "--from", "2026-01-01", "--to", "2099-12-31", "--print",
+                 "--printers", str(conf), "--db", store)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    [part] = decode((tmp_path / "r.bin").read_bytes(), "escpos").chunks
+    assert part.rows[0].strip() == "对 账 单" and "期末余额（外欠）" in part.text
+    assert all(columns(r) <= 32 for r in part.rows)

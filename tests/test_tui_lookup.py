@@ -204,3 +204,25 @@ async def test_closed_day_is_reversed_not_voided(demo_db: Database, tmp_path: Pa
         await type_in(pilot, "8888")
         await settle(pilot)
         assert slip(demo_db, "XS20260003").status == "reversed"
+
+
+async def test_a_return_above_what_was_sold_is_refused_on_screen(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from tests.test_order_entry import message
+
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await open_lookup(pilot, "XS20260001")
+        await pilot.press("enter", "f7")
+        await settle(pilot)
+        entry = app.screen
+        entry.lines[0] = replace(entry.lines[0], qty=Decimal(99))  # type: ignore[attr-defined]
+        await pilot.press("f9")
+        await settle(pilot)
+        text = message(entry)  # type: ignore[arg-type]
+        assert "最多可退 5箱" in text and "原单 XS20260001 售出 5" in text
+        assert entry.last_posted is None  # type: ignore[attr-defined]

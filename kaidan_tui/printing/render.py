@@ -95,3 +95,17 @@ def render_test_page(cfg: PrinterConfig) -> bytes:
     if cfg.protocol == "escp":
         return dotmatrix.encode(pages, cfg.dotmatrix)
     return receipt.encode([pages], cfg.receipt, kick_drawer=False)
+
+
+def render_report(rows: list[Row], cfg: PrinterConfig) -> bytes:
+    """A report (statement, daily report) as one long page: forms on dot-matrix printers
+    are fed form by form, a receipt printer prints it once and cuts."""
+    clean = [Row(cut(sanitise(r.text), cfg.columns), r.bold) for r in rows]
+    if cfg.protocol == "escp":
+        per = cfg.dotmatrix.rows_per_page
+        pages = [
+            Page(tuple(clean[i : i + per]), n + 1, -(-len(clean) // per))
+            for n, i in enumerate(range(0, len(clean), per))
+        ]
+        return dotmatrix.encode(pages, cfg.dotmatrix)
+    return receipt.encode([[Page(tuple(clean), 1, 1)]], cfg.receipt, kick_drawer=False)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,9 @@ from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, 
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.money import ZERO
 from kaidan_tui.services.catalog import customer_by_code
+
+if TYPE_CHECKING:
+    from kaidan_tui.printing.layout import Row
 
 COUNTED = (SlipStatus.POSTED.value, SlipStatus.REVERSED.value)
 
@@ -136,3 +140,31 @@ def to_xlsx(st: Statement, path: Path) -> None:
         for cell in row_cells:
             cell.number_format = "#,##0.00"
     wb.save(path)
+
+
+def print_rows(st: Statement, columns: int) -> list[Row]:
+    """The statement laid out for a printer ``columns`` wide (one or two rows per entry)."""
+    from kaidan_tui.printing.layout import Row
+    from kaidan_tui.printing.text import pad, spread
+
+    rows = [
+        Row(pad("对 账 单", columns, "center").rstrip(), bold=True),
+        Row(st.customer, bold=True),
+        Row(f"{st.date_from} 至 {st.date_to}"),
+        Row("-" * columns),
+        Row(spread("期初余额", f"{st.opening:.2f}", columns)),
+    ]
+    for e in st.entries:
+        figures = f"应收 {e.charge:.2f}  收款 {e.paid:.2f}  余额 {e.balance:.2f}"
+        head = f"{e.when:%m-%d} {e.document} {e.kind}"
+        if columns >= 80:
+            rows.append(Row(spread(head, figures, columns)))
+        else:
+            rows.append(Row(head))
+            rows.append(Row(spread("", figures, columns)))
+    rows.append(Row("-" * columns))
+    rows.append(Row(spread(f"合计应收 {st.charged:.2f}", f"收款 {st.received:.2f}", columns)))
+    rows.append(Row(spread("期末余额（外欠）", f"{st.closing:.2f}", columns), bold=True))
+    rows.append(Row(""))
+    rows.append(Row("客户确认签字：________________    日期：__________"[:columns]))
+    return rows
