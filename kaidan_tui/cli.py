@@ -14,6 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -46,6 +47,10 @@ app.add_typer(users_app, name="users")
 app.add_typer(search_app, name="search")
 slip_app = typer.Typer(help="单据：查询、查看、作废、红冲 (slips).", no_args_is_help=True)
 app.add_typer(slip_app, name="slip")
+report_app = typer.Typer(help="报表：日报 (reports).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+day_app = typer.Typer(help="日结：点款、回单、关账 (end of day).", no_args_is_help=True)
+app.add_typer(day_app, name="day")
 paper_app = typer.Typer(
     help="联单：登记编号、废联、核对 (pre-printed forms).", no_args_is_help=True
 )
@@ -760,6 +765,112 @@ def paper_check(
         typer.echo(f"缺号 {serial}")
     if not result.clean:
         raise typer.Exit(3)
+
+
+def _day(text: str | None) -> date:
+    from datetime import date as date_type
+
+    if not text:
+        return date_type.today()
+    try:
+        return date_type.fromisoformat(text)
+    except ValueError:
+        fail(f"日期「{text}」格式应为 2026-11-23。")
+
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="营业日，默认今天")]
+LedgerOpt = Annotated[str | None, typer.Option("--ledger", help="账套编码，默认主账套")]
+
+
+@report_app.command("daily")
+def report_daily(
+    day: DateOpt = None,
+    ledger: LedgerOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table / json / csv / xlsx")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="输出文件（xlsx 必填）")] = None,
+    db: DbOpt = None,
+) -> None:
+    """日报：按类型/结算/渠道汇总、连号检查、作废、司机现金、回单、收款、商品。"""
+    import json
+
+    from kaidan_tui.services import daily, daily_export
+
+    rep = daily.report(open_db(db), _day(day), ledger=ledger)
+    if fmt == "json":
+        text_out = json.dumps(daily.to_json(rep), ensure_ascii=False, indent=2, sort_keys=True)
+    elif fmt == "csv":
+        text_out = daily_export.to_csv(rep)
+    elif fmt == "xlsx":
+        if out is None:
+            fail("xlsx 要用 --out 指定文件。")
+        daily_export.to_xlsx(rep, out)
+        _err(f"已写入 {out}")
+        return
+    elif fmt == "table":
+        text_out = "\n".join(daily_export.lines(rep)) + "\n"
+    else:
+        fail(f"--format 只能是 table、json、csv 或 xlsx，不能是「{fmt}」。")
+    if out is None:
+        typer.echo(text_out, nl=False)
+    else:
+        out.write_text(text_out, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        _err(f"已写入 {out}")
+
+
+@day_app.command("cash")
+def day_cash(
+    driver: Annotated[str, typer.Argument(help="司机（自提写 自提）")],
+    amount: Annotated[str, typer.Argument(help="实收现金")],
+    note: Annotated[str, typer.Option("--note", help="差额说明")] = "",
+    day: DateOpt = None,
+    ledger: LedgerOpt = None,
+    user: UserOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """登记司机交回的现金（重点一次就再登记一次，以最后一次为准）。"""
+    from kaidan_tui.domain.money import parse_amount
+    from kaidan_tui.services import daily
+
+    database = open_db(db)
+    value = parse_amount(amount, what="现金")
+    daily.count_cash(database, _day(day), driver, value, user=_operator(database, user),
+                     note=note, ledger=ledger)  # fmt: skip
+    typer.echo(f"{driver} 实收 {value:.2f}")
+
+
+@day_app.command("copy-back")
+def day_copy_back(
+    numbers: Annotated[list[str], typer.Argument(help="收回回单的单号（可多个）")],
+    user: UserOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """回单已收回（赊账单的签收联）。"""
+    from kaidan_tui.services import daily
+
+    database = open_db(db)
+    who = _operator(database, user)
+    for number in numbers:
+        daily.tick_return_copy(database, number, user=who)
+        typer.echo(f"回单已收：{number}")
+
+
+@day_app.command("close")
+def day_close(
+    supervisor: SupervisorOpt,
+    pin_stdin: PinStdinOpt = False,
+    day: DateOpt = None,
+    ledger: LedgerOpt = None,
+    user: UserOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """日结（主管）：现金点清、差额有说明才能关账；之后当天的单只能红冲。"""
+    from kaidan_tui.services import daily
+
+    database = open_db(db)
+    boss = _approver(database, supervisor, pin_stdin)
+    closed = daily.close(database, _day(day), user=_operator(database, user), approver=boss,
+                         ledger=ledger)  # fmt: skip
+    typer.echo(f"已日结 {closed.business_date}，日志校验 {closed.audit_checksum[:16]}…")
 
 
 @app.command("statement")

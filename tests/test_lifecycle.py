@@ -12,7 +12,7 @@ from sqlmodel import select
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import AuditLog, CustomerLastPrice, Slip, SlipLine, Stock
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
-from kaidan_tui.services import lifecycle, settings, slips
+from kaidan_tui.services import daily, lifecycle, slips
 from kaidan_tui.services.catalog import customer_balance, customer_by_code, product_by_code
 from kaidan_tui.services.users import UserInfo
 
@@ -91,17 +91,31 @@ def test_void_restores_the_previous_last_price(
         assert row.slip_id == slip(demo_db, first).id and row.qty == 3
 
 
+def yesterdays_sale(db: Database, clerk: UserInfo, supervisor: UserInfo) -> str:
+    """A 月结 sale dated yesterday (补单, approved), and yesterday closed."""
+    order = slips.SlipIn(
+        customer="K0005",
+        settlement="月结",
+        business_date=date.today() - timedelta(days=1),
+        lines=[slips.LineIn(product="YL0001", qty="3")],
+    )
+    number = slips.post(db, order, user=clerk, approver=supervisor).number
+    daily.close(db, date.today() - timedelta(days=1), user=supervisor, approver=supervisor)
+    return number
+
+
 def test_a_closed_day_is_reversed_not_voided(
     demo_db: Database, clerk: UserInfo, supervisor: UserInfo
 ) -> None:
     before = state(demo_db)
-    number = sale(demo_db, clerk)
-    with demo_db.write() as s:
-        settings.put(s, lifecycle.CLOSED_DAY_HOOK, date.today().isoformat())
+    number = yesterdays_sale(demo_db, clerk, supervisor)
     with pytest.raises(StateError, match=r"已日结.*红冲"):
         lifecycle.void(demo_db, number, reason="客户取消", user=clerk, approver=supervisor)
-    with demo_db.write() as s:  # reopen today so the reversal can be posted on it
-        settings.put(s, lifecycle.CLOSED_DAY_HOOK, (date.today() - timedelta(days=1)).isoformat())
+    back_dated = slips.SlipIn(customer="K0005", settlement="月结",
+                              business_date=date.today() - timedelta(days=1),
+                              lines=[slips.LineIn(product="YL0001", qty="1")])  # fmt: skip
+    with pytest.raises(InputError, match="已日结，不能再开这一天的单"):
+        slips.post(demo_db, back_dated, user=clerk, approver=supervisor)
     result = lifecycle.reverse(demo_db, number, reason="客户退单", user=clerk, approver=supervisor)
     assert result.reversal_number.startswith("HC")
     assert state(demo_db) == before  # stock and balance are back
@@ -134,7 +148,7 @@ def test_no_path_deletes_or_edits_a_posted_slip(demo_db: Database, clerk: UserIn
 
 
 def test_address_can_be_corrected_before_the_day_closes_never_money(
-    demo_db: Database, clerk: UserInfo
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
 ) -> None:
     number = sale(demo_db, clerk)
     new = lifecycle.correct(demo_db, number, "address", "曲靖市麒麟区南宁北路 90 号", user=clerk)
@@ -146,10 +160,9 @@ def test_address_can_be_corrected_before_the_day_closes_never_money(
     assert entry.user_id == clerk.id
     with pytest.raises(InputError, match="金额和商品行只能红冲后重开"):
         lifecycle.correct(demo_db, number, "total_amount", "1", user=clerk)
-    with demo_db.write() as s:
-        settings.put(s, lifecycle.CLOSED_DAY_HOOK, date.today().isoformat())
+    closed = yesterdays_sale(demo_db, clerk, supervisor)
     with pytest.raises(StateError, match="已日结"):
-        lifecycle.correct(demo_db, number, "phone", "13900000000", user=clerk)
+        lifecycle.correct(demo_db, closed, "phone", "13900000000", user=clerk)
 
 
 def test_replace_posts_the_reversal_and_the_new_slip_together(

@@ -336,6 +336,49 @@ class FormSerial(SQLModel, table=True):
     at: datetime = Field(default_factory=_now)
 
 
+class CashCount(SQLModel, table=True):
+    """与驾驶员对单: cash a driver handed in for a day; the latest row per driver counts
+    (a recount is a new row), its note explains any difference."""
+
+    __tablename__ = "cash_count"
+    __table_args__ = (Index("ix_cash_count_day", "ledger_id", "business_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int = Field(foreign_key="ledger.id")
+    business_date: date
+    driver: str = Field(max_length=32)
+    amount: Decimal = Field(sa_type=Money)
+    note: str = Field(default="", max_length=200)
+    user_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=_now)
+
+
+class ReturnCopy(SQLModel, table=True):
+    """回单: the signed return copy of a credit slip has come back."""
+
+    __tablename__ = "return_copy"
+
+    slip_id: int = Field(foreign_key="slip.id", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=_now)
+
+
+class DayClose(SQLModel, table=True):
+    """日结: a closed business day of a ledger, with its totals and audit checksum."""
+
+    __tablename__ = "day_close"
+    __table_args__ = (UniqueConstraint("ledger_id", "business_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int = Field(foreign_key="ledger.id")
+    business_date: date
+    user_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=_now)
+    totals: str
+    audit_head: str = Field(max_length=64)
+    audit_checksum: str = Field(max_length=64)
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only, hash-chained record of every post, void, approval, print and login."""
 
@@ -371,5 +414,8 @@ PROTECTED_TABLES = (
     "print_job",
     "audit_log",
     "form_serial",
+    "cash_count",
+    "return_copy",
+    "day_close",
 )
 """Tables from which no row may ever be deleted (triggers and ORM guard)."""

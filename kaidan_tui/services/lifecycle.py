@@ -32,15 +32,13 @@ from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit, spool
+from kaidan_tui.services.daily import day_is_closed
 from kaidan_tui.services.slips import _ADD_STOCK, next_number
 from kaidan_tui.services.store import config
 from kaidan_tui.services.users import UserInfo
 
 if TYPE_CHECKING:
     from kaidan_tui.services.slips import SlipIn
-
-CLOSED_DAY_HOOK = "closed_through"
-"""Setting written by the daily close (issue 7): the last business date that is closed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +70,6 @@ def _supervisor(approver: UserInfo | None) -> UserInfo:
     if approver is None or not approver.is_supervisor:
         raise PermissionDenied("需要主管审批：请主管输入编码和 PIN。")
     return approver
-
-
-def day_is_closed(session: Session, business_date: date) -> bool:
-    from kaidan_tui.services import settings
-
-    closed = settings.get(session, CLOSED_DAY_HOOK, "")
-    return bool(closed) and business_date.isoformat() <= closed
 
 
 def _reverse_stock(
@@ -161,7 +152,7 @@ def void(
     boss = _supervisor(approver)
     with db.write() as session:
         slip = _posted(session, number)
-        if day_is_closed(session, slip.business_date):
+        if day_is_closed(session, slip.ledger_id, slip.business_date):
             raise StateError(
                 f"{slip.business_date} 已日结，单据 {slip.number} 不能作废；请改用红冲。"
             )
@@ -197,6 +188,8 @@ def _reverse_in(
         raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
     assert original.id is not None and original.number is not None
     today = date.today()
+    if day_is_closed(session, original.ledger_id, today):
+        raise StateError(f"今天（{today}）已日结，不能再开红冲单。")
     ledger = config(session).ledger_by_id(original.ledger_id)
     assert ledger is not None
     copy_fields = {
@@ -296,7 +289,7 @@ def correct(db: Database, number: str, field: str, value: str, *, user: UserInfo
         raise InputError(f"{label}太长：最多 {limit} 个字。", field=field)
     with db.write() as session:
         slip = _posted(session, number)
-        if day_is_closed(session, slip.business_date):
+        if day_is_closed(session, slip.ledger_id, slip.business_date):
             raise StateError(f"{slip.business_date} 已日结，{slip.number} 的资料不能再改。")
         old = getattr(slip, column)
         if old == new:

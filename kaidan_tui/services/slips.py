@@ -62,6 +62,7 @@ from kaidan_tui.services.catalog import (
     product_by_code,
     products_by_codes,
 )
+from kaidan_tui.services.daily import day_is_closed
 from kaidan_tui.services.pricing import price_facts_many, remember_last_prices
 from kaidan_tui.services.store import (
     FREE_DISCOUNT,
@@ -792,6 +793,11 @@ def post_in(
         assert slip.id is not None
         return PostResult(slip.id, slip.number or "", slip.total_amount, already_posted=True)
     prep = prepare(session, slip_in)
+    if day_is_closed(session, prep.ledger.id, prep.business_date):
+        raise InputError(
+            f"{prep.business_date} 已日结，不能再开这一天的单（补单请用今天的日期）。",
+            field="business_date",
+        )
     unapprovable = [i for i in prep.blocking if not i.needs_approval]
     needs = [i for i in prep.blocking if i.needs_approval]
     if unapprovable or (needs and approver is None):

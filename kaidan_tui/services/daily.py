@@ -1,0 +1,615 @@
+"""日结: the daily report of a ledger, the cash from each driver, the return copies, and
+closing the day (D9, D13, D14, D15, D19).
+
+Every figure is computed from the slips, lines, movements, payments and counts of the
+store; :func:`report` never writes. :func:`close` refuses a day whose cash differences
+are not explained, then records the totals and a checksum of the day's audit rows;
+after that the day's slips can only be reversed and nothing can be dated into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, func, select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import (
+    AuditLog,
+    CashCount,
+    Customer,
+    DayClose,
+    Ledger,
+    NumberCounter,
+    Payment,
+    Slip,
+    SlipLine,
+    Stock,
+    StockMovement,
+    User,
+)
+from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
+from kaidan_tui.domain.errors import InputError, NotFound, PermissionDenied, StateError
+from kaidan_tui.domain.money import ZERO, format_qty, money
+from kaidan_tui.domain.text import clean_text
+from kaidan_tui.services import audit
+from kaidan_tui.services.catalog import customer_aging, customer_balance
+from kaidan_tui.services.users import UserInfo
+
+PICKUP = "自提"
+"""The driver label of slips without a delivery driver."""
+
+SCHEMA_VERSION = 1
+"""Version of the JSON shape of :func:`to_json` (bumped on any incompatible change)."""
+
+
+def day_is_closed(session: Session, ledger_id: int, day: date) -> bool:
+    found = session.exec(
+        select(DayClose.id).where(DayClose.ledger_id == ledger_id, DayClose.business_date == day)
+    ).first()
+    return found is not None
+
+
+def driver_of(slip: Slip) -> str:
+    return clean_text(slip.delivery) or PICKUP
+
+
+def _ledger(session: Session, code: str | None) -> Ledger:
+    query = select(Ledger)
+    query = (
+        query.where(Ledger.code == code.strip().upper())
+        if code
+        else query.order_by(col(Ledger.is_default).desc(), col(Ledger.id))
+    )
+    ledger = session.exec(query).first()
+    if ledger is None:
+        raise NotFound(f"没有账套「{code}」。")
+    return ledger
+
+
+# -- the report --------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    count: int = 0
+    qty: Decimal = ZERO
+    amount: Decimal = ZERO
+
+    def add(self, qty: Decimal, amount: Decimal) -> None:
+        self.count += 1
+        self.qty += qty
+        self.amount += amount
+
+
+@dataclass
+class Series:
+    ledger: str
+    type: str
+    year: int
+    first: str
+    last: str
+    count: int
+    gaps: list[str]
+    duplicates: list[str]
+
+
+@dataclass
+class VoidRow:
+    number: str
+    reason: str
+    approver: str
+    amount: Decimal
+
+
+@dataclass
+class DriverCash:
+    driver: str
+    slips: list[str]
+    expected: Decimal
+    received: Decimal | None
+    note: str
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.received is None else self.received - self.expected
+
+    @property
+    def settled(self) -> bool:
+        """Counted, and either exact or explained."""
+        return self.received is not None and (self.difference == 0 or bool(self.note.strip()))
+
+
+@dataclass
+class MissingCopy:
+    number: str
+    driver: str
+    customer: str
+    amount: Decimal
+
+
+@dataclass
+class ProductDay:
+    code: str
+    name: str
+    unit: str
+    qty: Decimal
+    amount: Decimal
+    stock_after: Decimal
+
+
+@dataclass
+class CustomerAlert:
+    code: str
+    name: str
+    balance: Decimal
+    limit: Decimal
+    overdue_slips: int
+    overdue_amount: Decimal
+
+
+@dataclass
+class DailyReport:
+    ledger: str
+    day: date
+    closed: bool
+    by_type: dict[str, dict[str, Figures]] = field(default_factory=dict)
+    """type → status → figures (posted, void, reversed)."""
+    by_settlement: dict[str, Figures] = field(default_factory=dict)
+    by_channel: dict[str, Figures] = field(default_factory=dict)
+    series: list[Series] = field(default_factory=list)
+    voids: list[VoidRow] = field(default_factory=list)
+    drivers: list[DriverCash] = field(default_factory=list)
+    missing_copies: list[MissingCopy] = field(default_factory=list)
+    copies_back: int = 0
+    payments: dict[str, Decimal] = field(default_factory=dict)
+    alerts: list[CustomerAlert] = field(default_factory=list)
+    products: list[ProductDay] = field(default_factory=list)
+
+    @property
+    def numbers_checked(self) -> bool:
+        return True
+
+    @property
+    def gap_free(self) -> bool:
+        return all(not s.gaps and not s.duplicates for s in self.series)
+
+    @property
+    def cash_settled(self) -> bool:
+        return all(d.settled for d in self.drivers)
+
+
+def _counted_amount(slip: Slip) -> Decimal:
+    """What the slip means for sales: a return counts negative."""
+    return slip.total_amount * (SlipType(slip.type).money_sign or 1)
+
+
+def report(db: Database, day: date, *, ledger: str | None = None) -> DailyReport:
+    with db.read() as session:
+        return _report(session, day, _ledger(session, ledger))
+
+
+def _report(session: Session, day: date, ledger: Ledger) -> DailyReport:
+    assert ledger.id is not None
+    out = DailyReport(ledger.code, day, day_is_closed(session, ledger.id, day))
+    slips = session.exec(
+        select(Slip).where(
+            Slip.ledger_id == ledger.id,
+            Slip.business_date == day,
+            col(Slip.status).in_(
+                [SlipStatus.POSTED.value, SlipStatus.VOID.value, SlipStatus.REVERSED.value]
+            ),
+        )
+    ).all()
+    names = dict(session.exec(select(User.id, User.name)).all())
+    for s in slips:
+        status = SlipStatus(s.status).value
+        out.by_type.setdefault(s.type, {}).setdefault(status, Figures()).add(
+            s.total_qty, s.total_amount
+        )
+        if s.status == SlipStatus.POSTED.value and SlipType(s.type).money_sign:
+            signed = _counted_amount(s)
+            out.by_settlement.setdefault(s.settlement, Figures()).add(s.total_qty, signed)
+            out.by_channel.setdefault(s.channel or "（无）", Figures()).add(s.total_qty, signed)
+        if s.status == SlipStatus.VOID.value:
+            out.voids.append(
+                VoidRow(
+                    s.number or "", s.void_reason, names.get(s.voided_by_id, ""), s.total_amount
+                )
+            )
+    out.series = _series(session, ledger, slips)
+    out.drivers = _drivers(session, ledger.id, day, slips)
+    out.missing_copies, out.copies_back = _copies(session, slips)
+    for method, total in session.exec(
+        select(Payment.method, func.sum(Payment.amount))
+        .where(Payment.ledger_id == ledger.id, Payment.business_date == day)
+        .group_by(col(Payment.method))
+    ).all():
+        out.payments[method] = money(Decimal(total) / 100) if isinstance(total, int) else total
+    out.alerts = _alerts(session, day)
+    out.products = _products(session, ledger.id, day)
+    out.voids.sort(key=lambda v: v.number)
+    return out
+
+
+def _series(session: Session, ledger: Ledger, slips: list[Slip] | Any) -> list[Series]:
+    """连号检查: each series of the day, first and last number, and every number between
+    them that the store does not hold (a gap) or holds twice."""
+    days: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for s in slips:
+        if s.seq is not None and s.year is not None:
+            days[(s.type, s.year)].append(s.seq)
+    out = []
+    for (kind, year), seqs in sorted(days.items()):
+        lo, hi = min(seqs), max(seqs)
+        held = session.exec(
+            select(Slip.seq, func.count())
+            .where(
+                Slip.ledger_id == ledger.id,
+                Slip.type == kind,
+                Slip.year == year,
+                col(Slip.seq).between(lo, hi),
+            )
+            .group_by(col(Slip.seq))
+        ).all()
+        counts = {seq: n for seq, n in held if seq is not None}
+        numbers = {s.seq: s.number for s in slips if s.type == kind and s.year == year}
+        prefix = SlipType(kind).prefix
+
+        def label(
+            seq: int, numbers: dict[int | None, str | None] = numbers, prefix: str = prefix,
+            year: int = year,
+        ) -> str:  # fmt: skip
+            return numbers.get(seq) or f"{prefix}{year}…{seq}"
+
+        out.append(
+            Series(
+                ledger=ledger.code,
+                type=kind,
+                year=year,
+                first=label(lo),
+                last=label(hi),
+                count=len(seqs),
+                gaps=[label(n) for n in range(lo, hi + 1) if n not in counts],
+                duplicates=[label(n) for n, c in counts.items() if c > 1],
+            )
+        )
+        counter = session.get(NumberCounter, (ledger.id, kind, year))
+        if counter is not None and counter.last_seq < hi:  # a counter behind its slips
+            out[-1].duplicates.append(f"计数器 {counter.last_seq} 小于最大号 {hi}")
+    return out
+
+
+def _drivers(
+    session: Session, ledger_id: int, day: date, slips: list[Slip] | Any
+) -> list[DriverCash]:
+    """Cash (现款) slips per driver: what the driver should hand in, and what was counted."""
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    numbers: dict[str, list[str]] = defaultdict(list)
+    for s in slips:
+        if s.status != SlipStatus.POSTED.value or s.settlement != Settlement.CASH.value:
+            continue
+        if not SlipType(s.type).money_sign:
+            continue
+        d = driver_of(s)
+        expected[d] += _counted_amount(s)
+        numbers[d].append(s.number or "")
+    counts: dict[str, CashCount] = {}
+    for row in session.exec(
+        select(CashCount)
+        .where(CashCount.ledger_id == ledger_id, CashCount.business_date == day)
+        .order_by(col(CashCount.id))
+    ).all():
+        counts[row.driver] = row  # the latest count of each driver
+    out = []
+    for d in sorted(set(expected) | set(counts)):
+        c = counts.get(d)
+        out.append(
+            DriverCash(
+                d,
+                sorted(numbers.get(d, [])),
+                money(expected.get(d, ZERO)),
+                c.amount if c else None,
+                c.note if c else "",
+            )
+        )
+    return out
+
+
+def _copies(session: Session, slips: list[Slip] | Any) -> tuple[list[MissingCopy], int]:
+    """回单: posted credit slips whose signed return copy has not come back."""
+    from kaidan_tui.db.models import ReturnCopy
+
+    credit = [
+        s
+        for s in slips
+        if s.status == SlipStatus.POSTED.value
+        and s.type == SlipType.SALE.value
+        and Settlement(s.settlement) in CREDIT_SETTLEMENTS
+    ]
+    ids = [s.id for s in credit]
+    back = set(
+        session.exec(select(ReturnCopy.slip_id).where(col(ReturnCopy.slip_id).in_(ids))).all()
+    )
+    missing = [
+        MissingCopy(s.number or "", driver_of(s), s.cust_name, s.total_amount)
+        for s in credit
+        if s.id not in back
+    ]
+    missing.sort(key=lambda m: (m.driver, m.customer, m.number))
+    return missing, len(back)
+
+
+def _alerts(session: Session, day: date) -> list[CustomerAlert]:
+    """Customers over their credit limit or with overdue credit slips (D19)."""
+    out = []
+    for c in session.exec(select(Customer).where(col(Customer.active).is_(True))).all():
+        assert c.id is not None
+        balance = customer_balance(session, c.id)
+        if balance <= 0:
+            continue
+        aging = customer_aging(session, c.id, today=day)
+        over = c.credit_limit > 0 and balance > c.credit_limit
+        if over or aging.overdue_slips:
+            out.append(CustomerAlert(c.code, c.name, balance, c.credit_limit,
+                                     aging.overdue_slips, aging.overdue_amount))  # fmt: skip
+    return out
+
+
+def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
+    """Sold per product (sales less returns, posted), and stock at the end of the day."""
+    rows = session.execute(
+        sa_select(
+            col(SlipLine.product_id),
+            col(SlipLine.code),
+            col(SlipLine.name),
+            col(SlipLine.unit),
+            col(Slip.type),
+            func.sum(SlipLine.qty),
+            func.sum(SlipLine.amount),
+        )
+        .join(Slip, col(Slip.id) == SlipLine.slip_id)
+        .where(
+            col(Slip.ledger_id) == ledger_id,
+            col(Slip.business_date) == day,
+            col(Slip.status) == SlipStatus.POSTED.value,
+            col(Slip.type).in_([SlipType.SALE.value, SlipType.RETURN.value]),
+        )
+        .group_by(col(SlipLine.product_id), col(Slip.type))
+    ).all()
+    sold: dict[int, list[Any]] = {}
+    for pid, code, name, unit, kind, qty, amount in rows:
+        sign = -1 if kind == SlipType.RETURN.value else 1
+        entry = sold.setdefault(pid, [code, name, unit, ZERO, ZERO])
+        entry[3] += _from_milli(qty) * sign
+        entry[4] += _from_fen(amount) * sign
+    if not sold:
+        return []
+    end = datetime.combine(day + timedelta(days=1), time.min).astimezone(UTC)
+    now = dict(
+        session.exec(
+            select(Stock.product_id, func.sum(Stock.qty))
+            .where(col(Stock.product_id).in_(list(sold)))
+            .group_by(col(Stock.product_id))
+        ).all()
+    )
+    later = dict(
+        session.exec(
+            select(StockMovement.product_id, func.sum(StockMovement.qty))
+            .where(col(StockMovement.product_id).in_(list(sold)), StockMovement.created_at >= end)
+            .group_by(col(StockMovement.product_id))
+        ).all()
+    )
+    out = [
+        ProductDay(
+            code, name, unit, qty, amount, _from_milli(now.get(pid)) - _from_milli(later.get(pid))
+        )
+        for pid, (code, name, unit, qty, amount) in sold.items()
+    ]
+    return sorted(out, key=lambda p: p.code)
+
+
+def _from_milli(value: Any) -> Decimal:
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(int(value)) / 1000
+
+
+def _from_fen(value: Any) -> Decimal:
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else money(Decimal(int(value)) / 100)
+
+
+# -- cash, return copies, close ------------------------------------------------------------
+
+
+def count_cash(
+    db: Database,
+    day: date,
+    driver: str,
+    amount: Decimal,
+    *,
+    user: UserInfo,
+    note: str = "",
+    ledger: str | None = None,
+) -> None:
+    """The cash a driver handed in (a recount is a new row; the latest counts)."""
+    if amount < 0:
+        raise InputError("收到的现金不能是负数。", field="amount")
+    with db.write() as session:
+        lg = _ledger(session, ledger)
+        assert lg.id is not None
+        if day_is_closed(session, lg.id, day):
+            raise StateError(f"{day} 已日结，不能再登记现金。")
+        who = clean_text(driver) or PICKUP
+        count = CashCount(
+            ledger_id=lg.id,
+            business_date=day,
+            driver=who,
+            amount=money(amount),
+            note=clean_text(note),
+            user_id=user.id,
+        )
+        session.add(count)
+        session.flush()
+        audit.append(session, "cash.count", user_id=user.id, entity="ledger", entity_id=lg.id,
+                     day=day.isoformat(), driver=who, amount=str(money(amount)),
+                     note=clean_text(note))  # fmt: skip
+
+
+def tick_return_copy(db: Database, number: str, *, user: UserInfo) -> None:
+    """回单 back: the signed return copy of a credit slip is in."""
+    from kaidan_tui.db.models import ReturnCopy
+    from kaidan_tui.services.spool import find_slip
+
+    with db.write() as session:
+        slip = find_slip(session, number)
+        if Settlement(slip.settlement) not in CREDIT_SETTLEMENTS:
+            raise InputError(f"{slip.number} 是{slip.settlement}单，没有回单要收。")
+        if session.get(ReturnCopy, slip.id) is not None:
+            return
+        session.add(ReturnCopy(slip_id=slip.id or 0, user_id=user.id))
+        session.flush()
+        audit.append(session, "slip.return_copy", user_id=user.id, entity="slip",
+                     entity_id=slip.id, number=slip.number)  # fmt: skip
+
+
+def _checksum(session: Session, day: date) -> tuple[str, str]:
+    """(chain head, sha256 over the hashes of the day's audit rows)."""
+    start = datetime.combine(day, time.min).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min).astimezone(UTC)
+    hashes = session.exec(
+        select(AuditLog.hash)
+        .where(AuditLog.at >= start, AuditLog.at < end)
+        .order_by(col(AuditLog.id))
+    ).all()
+    head = session.exec(select(AuditLog.hash).order_by(col(AuditLog.id).desc()).limit(1)).first()
+    return head or "", hashlib.sha256("".join(hashes).encode()).hexdigest()
+
+
+def close(
+    db: Database, day: date, *, user: UserInfo, approver: UserInfo | None, ledger: str | None = None
+) -> DayClose:
+    """日结 (supervisor): refused while any driver's cash is uncounted or unexplained."""
+    if approver is None or not approver.is_supervisor:
+        raise PermissionDenied("日结需要主管审批：请主管输入编码和 PIN。")
+    with db.write() as session:
+        lg = _ledger(session, ledger)
+        assert lg.id is not None
+        if day_is_closed(session, lg.id, day):
+            raise StateError(f"{lg.code} {day} 已经日结过了。")
+        rep = _report(session, day, lg)
+        open_drivers = [d for d in rep.drivers if not d.settled]
+        if open_drivers:
+            detail = "；".join(
+                f"{d.driver}：应收 {d.expected}，"
+                + ("未点款" if d.received is None else f"实收 {d.received}，差 {d.difference}")
+                for d in open_drivers
+            )
+            raise StateError(f"不能日结：现金未点清或差额未说明（{detail}）。请先登记并写明原因。")
+        head, checksum = _checksum(session, day)
+        row = DayClose(
+            ledger_id=lg.id,
+            business_date=day,
+            user_id=approver.id,
+            totals=json.dumps(to_json(rep), ensure_ascii=False, sort_keys=True),
+            audit_head=head,
+            audit_checksum=checksum,
+        )
+        session.add(row)
+        session.flush()
+        audit.append(session, "day.close", user_id=approver.id, entity="ledger",
+                     entity_id=lg.id, day=day.isoformat(), checksum=checksum,
+                     by=user.code)  # fmt: skip
+        return row
+
+
+# -- the stable JSON shape ----------------------------------------------------------------
+
+
+def _fig(f: Figures) -> dict[str, Any]:
+    return {"count": f.count, "qty": format_qty(f.qty), "amount": f"{f.amount:.2f}"}
+
+
+def to_json(rep: DailyReport) -> dict[str, Any]:
+    """The documented, stable shape (see docs/daily-report.md); money as "0.00" strings."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "ledger": rep.ledger,
+        "date": rep.day.isoformat(),
+        "closed": rep.closed,
+        "by_type": {
+            t: {st: _fig(f) for st, f in v.items()} for t, v in sorted(rep.by_type.items())
+        },
+        "by_settlement": {k: _fig(v) for k, v in sorted(rep.by_settlement.items())},
+        "by_channel": {k: _fig(v) for k, v in sorted(rep.by_channel.items())},
+        "numbers": {
+            "checked": rep.numbers_checked,
+            "gap_free": rep.gap_free,
+            "series": [asdict(s) for s in rep.series],
+        },
+        "voids": [
+            {
+                "number": v.number,
+                "reason": v.reason,
+                "approver": v.approver,
+                "amount": f"{v.amount:.2f}",
+            }
+            for v in rep.voids
+        ],
+        "drivers": [
+            {
+                "driver": d.driver,
+                "slips": d.slips,
+                "expected": f"{d.expected:.2f}",
+                "received": None if d.received is None else f"{d.received:.2f}",
+                "difference": None if d.difference is None else f"{d.difference:.2f}",
+                "note": d.note,
+                "settled": d.settled,
+            }
+            for d in rep.drivers
+        ],
+        "return_copies": {
+            "back": rep.copies_back,
+            "missing": [
+                {
+                    "number": m.number,
+                    "driver": m.driver,
+                    "customer": m.customer,
+                    "amount": f"{m.amount:.2f}",
+                }
+                for m in rep.missing_copies
+            ],
+        },
+        "payments": {k: f"{v:.2f}" for k, v in sorted(rep.payments.items())},
+        "alerts": [
+            {
+                "customer": a.code,
+                "name": a.name,
+                "balance": f"{a.balance:.2f}",
+                "limit": f"{a.limit:.2f}",
+                "overdue_slips": a.overdue_slips,
+                "overdue_amount": f"{a.overdue_amount:.2f}",
+            }
+            for a in rep.alerts
+        ],
+        "products": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "unit": p.unit,
+                "qty": format_qty(p.qty),
+                "amount": f"{p.amount:.2f}",
+                "stock_after": format_qty(p.stock_after),
+            }
+            for p in rep.products
+        ],
+    }

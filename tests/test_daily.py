@@ -1,0 +1,171 @@
+"""日结: a whole day built slip by slip, every figure of the report checked against sums
+computed here, and the close refused until the cash is explained."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Customer, Ledger, Payment
+from kaidan_tui.domain.enums import SlipType
+from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
+from kaidan_tui.services import daily, lifecycle, slips
+from kaidan_tui.services.slips import LineIn, SlipIn
+from kaidan_tui.services.users import UserInfo
+
+D = Decimal
+DAY = date.today() - timedelta(days=1)
+
+
+def post(db: Database, clerk: UserInfo, boss: UserInfo, **kw: object) -> slips.PostResult:
+    lines = kw.pop("lines")
+    order = SlipIn(business_date=DAY, lines=lines, **kw)  # type: ignore[arg-type]
+    return slips.post(db, order, user=clerk, approver=boss)  # back-dated: approved
+
+
+def build_day(db: Database, clerk: UserInfo, boss: UserInfo) -> dict[str, object]:
+    yl = [LineIn(product="YL0001", qty="4")]
+    made: dict[str, object] = {}
+    made["cash_zhang_1"] = post(db, clerk, boss, customer="K0001", settlement="现款",
+                                delivery="张师傅", lines=yl)  # fmt: skip
+    ls = [LineIn(product="LS0001", qty="3")]
+    made["cash_zhang_2"] = post(db, clerk, boss, customer="K0002", settlement="现款",
+                                delivery="张师傅", lines=ls)  # fmt: skip
+    made["cash_pickup"] = post(db, clerk, boss, customer="K0003", settlement="现款",
+                               lines=[LineIn(product="YL0024", qty="2")])  # fmt: skip
+    made["credit_li"] = post(db, clerk, boss, customer="K0005", settlement="月结",
+                             delivery="李师傅", lines=yl)  # fmt: skip
+    water = [LineIn(product="YL0024", qty="1")]
+    made["credit_back"] = post(db, clerk, boss, customer="K0005", settlement="月结",
+                               delivery="李师傅", lines=water)  # fmt: skip
+    made["voided"] = post(db, clerk, boss, customer="K0001", settlement="现款",
+                          delivery="张师傅", lines=yl)  # fmt: skip
+    made["reversed"] = post(db, clerk, boss, customer="K0005", settlement="月结",
+                            delivery="李师傅", lines=yl)  # fmt: skip
+    # The driver brings slip 1 back changed: the customer took 3, not 4 (partial return).
+    made["partial_return"] = post(db, clerk, boss, type=SlipType.RETURN, customer="K0001",
+                                  settlement="现款", delivery="张师傅",
+                                  against=made["cash_zhang_1"].number,  # type: ignore[attr-defined]
+                                  lines=[LineIn(product="YL0001", qty="1")])  # fmt: skip
+    made["gift"] = post(db, clerk, boss, type=SlipType.GIFT, recipient="展销会",
+                        lines=[LineIn(product="YL0001", qty="1")])  # fmt: skip
+    made["stock_in"] = post(db, clerk, boss, type=SlipType.STOCK_IN,
+                            lines=[LineIn(product="YL0001", qty="24")])  # fmt: skip
+    lifecycle.void(db, made["voided"].number, reason="重复开单", user=clerk, approver=boss)  # type: ignore[attr-defined]
+    lifecycle.reverse(db, made["reversed"].number, reason="客户退单", user=clerk, approver=boss)  # type: ignore[attr-defined]
+    daily.tick_return_copy(db, made["credit_back"].number, user=clerk)  # type: ignore[attr-defined]
+    with db.write() as s:
+        ledger = s.exec(select(Ledger).where(Ledger.code == "KD")).one()
+        customer_id = s.exec(select(Customer.id).where(Customer.code == "K0005")).one()
+        assert customer_id is not None
+        s.add(Payment(ledger_id=ledger.id or 0, customer_id=customer_id, amount=D("100.00"),
+                      method="转账", business_date=DAY, user_id=clerk.id))  # fmt: skip
+    return made
+
+
+def amount(result: object) -> Decimal:
+    return result.total_amount  # type: ignore[attr-defined,no-any-return]
+
+
+def test_every_figure_of_the_day(demo_db: Database, clerk: UserInfo, supervisor: UserInfo) -> None:
+    made = build_day(demo_db, clerk, supervisor)
+    rep = daily.report(demo_db, DAY, ledger="KD")
+
+    posted_sales = ["cash_zhang_1", "cash_zhang_2", "cash_pickup", "credit_li", "credit_back"]
+    sale = rep.by_type["sale"]
+    assert sale["posted"].count == len(posted_sales)
+    assert sale["posted"].amount == sum(amount(made[k]) for k in posted_sales)
+    assert sale["void"].count == 1 and sale["reversed"].count == 1
+    assert rep.by_type["return"]["posted"].amount == amount(made["partial_return"])
+    assert rep.by_type["gift"]["posted"].count == 1 and rep.by_type["stock_in"]["posted"].count == 1
+    assert "reversal" not in rep.by_type  # the 红冲 is dated today, not the closed day
+
+    cash = sum(amount(made[k]) for k in ("cash_zhang_1", "cash_zhang_2", "cash_pickup"))
+    cash -= amount(made["partial_return"])
+    assert rep.by_settlement["现款"].amount == cash
+    assert rep.by_settlement["月结"].amount == amount(made["credit_li"]) + amount(
+        made["credit_back"]
+    )
+
+    zhang = next(d for d in rep.drivers if d.driver == "张师傅")
+    pickup = next(d for d in rep.drivers if d.driver == daily.PICKUP)
+    assert zhang.expected == amount(made["cash_zhang_1"]) + amount(made["cash_zhang_2"]) - amount(
+        made["partial_return"]
+    )
+    assert pickup.expected == amount(made["cash_pickup"])
+    assert "李师傅" not in {d.driver for d in rep.drivers}  # credit only: no cash to hand in
+
+    assert [m.number for m in rep.missing_copies] == [made["credit_li"].number]  # type: ignore[attr-defined]
+    assert rep.copies_back == 1
+    assert [v.number for v in rep.voids] == [made["voided"].number]  # type: ignore[attr-defined]
+    assert rep.voids[0].reason == "重复开单" and rep.voids[0].approver == supervisor.name
+    assert rep.payments == {"转账": D("100.00")}
+    assert rep.gap_free and rep.series  # checked, and no gaps
+
+    yl = next(p for p in rep.products if p.code == "YL0001")
+    assert yl.qty == 4 + 4 - 1  # zhang_1 + credit_li, less the partial return (void/reversed out)
+    json_shape = daily.to_json(rep)
+    assert json_shape["schema"] == daily.SCHEMA_VERSION
+    assert json_shape["numbers"]["gap_free"] is True
+    assert json_shape["drivers"][0]["expected"].count(".") == 1
+
+
+def test_the_day_closes_only_when_the_cash_is_explained(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    made = build_day(demo_db, clerk, supervisor)
+    rep = daily.report(demo_db, DAY, ledger="KD")
+    zhang = next(d for d in rep.drivers if d.driver == "张师傅")
+    pickup = next(d for d in rep.drivers if d.driver == daily.PICKUP)
+    with pytest.raises(PermissionDenied):
+        daily.close(demo_db, DAY, user=clerk, approver=clerk, ledger="KD")
+    with pytest.raises(StateError, match="未点款"):
+        daily.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
+    daily.count_cash(demo_db, DAY, "张师傅", zhang.expected - 10, user=clerk, ledger="KD")
+    daily.count_cash(demo_db, DAY, daily.PICKUP, pickup.expected, user=clerk, ledger="KD")
+    with pytest.raises(StateError, match=r"差 -10\.00"):
+        daily.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
+    daily.count_cash(demo_db, DAY, "张师傅", zhang.expected - 10, user=clerk, ledger="KD",
+                     note="司机找零少收 10 元，明天补")  # fmt: skip
+    closed = daily.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
+    assert closed.audit_checksum and '"gap_free": true' in closed.totals
+    assert daily.report(demo_db, DAY, ledger="KD").closed
+    with pytest.raises(StateError, match="已日结"):
+        lifecycle.void(demo_db, made["cash_zhang_2"].number, reason="客户取消",  # type: ignore[attr-defined]
+                       user=clerk, approver=supervisor)  # fmt: skip
+    red = lifecycle.reverse(demo_db, made["cash_zhang_2"].number, reason="客户取消",  # type: ignore[attr-defined]
+                            user=clerk, approver=supervisor)  # fmt: skip
+    assert red.reversal_number.startswith("HC")
+    with pytest.raises(InputError, match="已日结"):
+        post(demo_db, clerk, supervisor, customer="K0001", settlement="现款",
+             lines=[LineIn(product="YL0001", qty="1")])  # fmt: skip
+    with pytest.raises(StateError, match="已日结"):
+        daily.count_cash(demo_db, DAY, "张师傅", D("1"), user=clerk, ledger="KD")
+
+
+def test_cli_report_and_close(store: str) -> None:
+    import json
+
+    from tests.test_cli import kaidan
+
+    out = kaidan("report", "daily", "--format", "json", "--db", store)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["schema"] == 1 and data["numbers"]["checked"] is True
+    assert data["by_type"]["sale"]["posted"]["count"] >= 1
+    pickup = next(d for d in data["drivers"] if d["driver"] == "自提")
+    out = kaidan("day", "close", "--supervisor", "8001", "--pin-stdin", "--db", store,
+                 stdin="8888\n")  # fmt: skip
+    assert out.returncode == 2 and "未点款" in out.stderr
+    assert kaidan("day", "cash", "自提", pickup["expected"], "--db", store).returncode == 0
+    for d in data["drivers"]:
+        if d["driver"] != "自提":
+            kaidan("day", "cash", d["driver"], d["expected"], "--db", store)
+    out = kaidan("day", "close", "--supervisor", "8001", "--pin-stdin", "--db", store,
+                 stdin="8888\n")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert json.loads(kaidan("report", "daily", "--format", "json", "--db", store).stdout)["closed"]
