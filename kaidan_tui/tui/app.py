@@ -54,6 +54,7 @@ class KaidanApp(App[None]):
         Binding("f1", "show_help_panel", "按键帮助", id="app.help", tooltip="显示本屏所有按键"),
         Binding("f2", "order_entry", "开单", id="app.order", tooltip="开单界面"),
         Binding("f3", "lookup", "查询", id="app.lookup", tooltip="查询单据：补打、作废、红冲"),
+        Binding("f4", "daily", "日报", id="app.daily", tooltip="日报、司机点款、回单、日结"),
         Binding("f5", "catalog", "查资料", id="app.catalog", tooltip="查找商品、客户资料"),
         Binding(
             "ctrl+r",
@@ -286,10 +287,19 @@ class KaidanApp(App[None]):
 
     def action_order_entry(self) -> None:
         from kaidan_tui.tui.screens.catalog import CatalogScreen
+        from kaidan_tui.tui.screens.daily import DailyScreen
         from kaidan_tui.tui.screens.lookup import LookupScreen
 
-        while isinstance(self.screen, CatalogScreen | LookupScreen):
+        while isinstance(self.screen, CatalogScreen | LookupScreen | DailyScreen):
             self.pop_screen()
+
+    def action_daily(self) -> None:
+        from kaidan_tui.tui.screens.daily import DailyScreen
+
+        if self.user is None or isinstance(self.screen, DailyScreen | LoginScreen | ModalScreen):
+            return
+        self.action_order_entry()
+        self.push_screen(DailyScreen(self.db, self.user))
 
     def action_lookup(self) -> None:
         from kaidan_tui.tui.screens.lookup import LookupScreen

@@ -54,6 +54,7 @@ def binding_table() -> list[tuple[str, str, str, str]]:
 
     from kaidan_tui.tui.app import KaidanApp
     from kaidan_tui.tui.screens.catalog import CatalogScreen
+    from kaidan_tui.tui.screens.daily import CashDialog, DailyScreen
     from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
     from kaidan_tui.tui.screens.login import LoginScreen
     from kaidan_tui.tui.screens.lookup import LookupScreen, ReasonDialog
@@ -70,6 +71,8 @@ def binding_table() -> list[tuple[str, str, str, str]]:
         CatalogScreen: "查资料",
         LookupScreen: "查询",
         ReasonDialog: "填写原因",
+        DailyScreen: "日报",
+        CashDialog: "点款",
         PrintPreview: "打印预览",
         UncertainPrint: "确认是否打出",
     }

@@ -1,0 +1,233 @@
+"""日报 (F4): the day's report; the cash each driver hands in, the return copies that came
+back, and closing the day (supervisor)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Header, Input, Label, Static
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.domain.errors import InputError, KaidanError, PolicyIssue
+from kaidan_tui.domain.money import format_money, parse_amount
+from kaidan_tui.services import daily, users
+from kaidan_tui.services.daily import DailyReport, DriverCash
+from kaidan_tui.services.daily_export import lines
+from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog
+from kaidan_tui.tui.screens.printing import PrintBanner
+from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
+from kaidan_tui.tui.widgets.keybar import KeyBar
+
+
+class CashDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
+    """The cash a driver handed in, and the reason for any difference."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="cash.cancel"),
+        Binding("enter", "enter", show=False, priority=True, id="cash.enter"),
+    ]
+
+    def __init__(self, driver: DriverCash) -> None:
+        super().__init__()
+        self.driver = driver
+
+    def compose(self) -> ComposeResult:
+        d = self.driver
+        with Vertical(id="cash-box", classes="dialog"):
+            yield Static(Text(f"{d.driver}：应收现金 ￥{format_money(d.expected)}", style="bold"))
+            yield Static(Text("单据：" + "、".join(d.slips), style="dim"))
+            yield Label("实收现金")
+            yield Field(id="cash-amount", value="" if d.received is None else f"{d.received}")
+            yield Label("差额说明（有差额必填）")
+            yield Field(id="cash-note", value=d.note)
+            yield Static("", id="cash-error")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#cash-amount", Input))
+
+    def action_enter(self) -> None:
+        amount = self.query_one("#cash-amount", Input)
+        if self.focused is amount:
+            try:
+                parse_amount(amount.value, what="现金")
+            except InputError as exc:
+                self.query_one("#cash-error", Static).update(Text(exc.message, style="red"))
+                return
+            self.set_focus(self.query_one("#cash-note", Input))
+            return
+        self.dismiss((amount.value, self.query_one("#cash-note", Input).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DailyScreen(TypeAheadFocus, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f6", "cash", "点款", id="daily.cash", tooltip="登记所选司机交回的现金"),
+        Binding("f7", "copy_back", "回单已收", id="daily.copy", tooltip="所选回单已收回"),
+        Binding("f9", "close_day", "日结", id="daily.close", tooltip="主管关账（现金须点清）"),
+        Binding("enter", "enter", show=False, priority=True, id="daily.enter"),
+    ]
+
+    def __init__(self, db: Database, user: UserInfo) -> None:
+        super().__init__()
+        self.db = db
+        self.user = user
+        self.report: DailyReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield PrintBanner(id="print-banner")
+        with Horizontal(id="search-bar"):
+            yield Static("营业日", id="search-kind")
+            yield Field(id="day", value=date.today().isoformat(), placeholder="2026-11-23")
+        with Horizontal(id="daily-body"):
+            with VerticalScroll(id="daily-text-box"):
+                yield Static("", id="daily-text")
+            with Vertical(id="daily-side"):
+                yield Label("司机现金（F6 点款）")
+                yield DataTable(id="drivers", cursor_type="row")
+                yield Label("未收回单（F7 已收）")
+                yield DataTable(id="copies", cursor_type="row")
+        yield Static("", id="status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.title = "日报 · 日结"
+        self.sub_title = f"{self.user.name}（{self.user.role.label}）"
+        self.query_one("#drivers", DataTable).add_columns("司机", "应收", "实收", "差额", "说明")
+        self.query_one("#copies", DataTable).add_columns("单号", "司机", "客户", "金额")
+        self.set_focus(self.query_one("#drivers", DataTable))
+        self.load()
+
+    def day(self) -> date:
+        text = self.query_one("#day", Input).value.strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InputError(f"日期「{text}」格式应为 2026-11-23。", field="day") from None
+
+    def _say(self, message: str, *, error: bool = True) -> None:
+        self.query_one("#status", Static).update(Text(message, style="red" if error else ""))
+
+    def load(self) -> None:
+        try:
+            self._load(self.day())
+        except KaidanError as exc:
+            self._say(exc.message)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="daily")
+    def _load(self, day: date) -> None:
+        rep = daily.report(self.db, day)
+        self.app.call_from_thread(self._show, rep)
+
+    def _show(self, rep: DailyReport) -> None:
+        self.report = rep
+        self.query_one("#daily-text", Static).update(Text("\n".join(lines(rep))))
+        drivers = self.query_one("#drivers", DataTable)
+        drivers.clear()
+        for d in rep.drivers:
+            got = "" if d.received is None else format_money(d.received)
+            diff = "" if d.difference is None else format_money(d.difference)
+            style = "" if d.settled else "bold red"
+            drivers.add_row(
+                Text(d.driver, style=style),
+                Text(format_money(d.expected)),
+                Text(got),
+                Text(diff, style=style),
+                Text(d.note),
+                key=d.driver,
+            )
+        copies = self.query_one("#copies", DataTable)
+        copies.clear()
+        for m in rep.missing_copies:
+            copies.add_row(Text(m.number), Text(m.driver), Text(m.customer),
+                           Text(format_money(m.amount)), key=m.number)  # fmt: skip
+        state = "已日结" if rep.closed else ("现金已点清，可以日结" if rep.cash_settled else "")
+        self._say(state, error=False)
+
+    def action_enter(self) -> None:
+        if self.focused is self.query_one("#day", Input):
+            self.load()
+            self.set_focus(self.query_one("#drivers", DataTable))
+        elif self.focused is self.query_one("#drivers", DataTable):
+            self.action_cash()
+        elif self.focused is self.query_one("#copies", DataTable):
+            self.action_copy_back()
+
+    def _selected_driver(self) -> DriverCash | None:
+        table = self.query_one("#drivers", DataTable)
+        if self.report is None or not self.report.drivers:
+            return None
+        row = table.cursor_row if 0 <= table.cursor_row < len(self.report.drivers) else 0
+        return self.report.drivers[row]
+
+    def action_cash(self) -> None:
+        driver = self._selected_driver()
+        if driver is None:
+            self._say("这一天没有现款单要点款。")
+            return
+
+        def counted(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            amount, note = result
+            try:
+                value = parse_amount(amount, what="现金")
+                daily.count_cash(self.db, self.day(), driver.driver, value, user=self.user,
+                                 note=note)  # fmt: skip
+            except KaidanError as exc:
+                self._say(exc.message)
+                return
+            self.load()
+
+        self.app.push_screen(CashDialog(driver), counted)
+
+    def action_copy_back(self) -> None:
+        table = self.query_one("#copies", DataTable)
+        if self.report is None or not self.report.missing_copies:
+            self._say("没有未收的回单。")
+            return
+        row = table.cursor_row if 0 <= table.cursor_row < len(self.report.missing_copies) else 0
+        number = self.report.missing_copies[row].number
+        try:
+            daily.tick_return_copy(self.db, number, user=self.user)
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self.load()
+
+    def action_close_day(self) -> None:
+        try:
+            day = self.day()
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        issue = PolicyIssue("close", f"日结 {day}：关账后当天的单只能红冲")
+
+        def approved(creds: tuple[str, str] | None) -> None:
+            if creds is None:
+                self._say("未日结。", error=False)
+                return
+            try:
+                boss = users.approve(self.db, *creds)
+            except KaidanError as exc:
+                self.app.push_screen(ApprovalDialog([issue], exc.message), approved)
+                return
+            try:
+                daily.close(self.db, day, user=self.user, approver=boss)
+            except KaidanError as exc:
+                self._say(exc.message)
+                return
+            self.load()
+            self._say(f"{day} 已日结。", error=False)
+
+        self.app.push_screen(ApprovalDialog([issue]), approved)

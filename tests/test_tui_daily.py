@@ -1,0 +1,67 @@
+"""The daily-report screen (F4): typing received cash, ticking return copies, closing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+from textual.widgets import Static
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import DayClose, ReturnCopy
+from kaidan_tui.services import daily, slips
+from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.app import KaidanApp
+from kaidan_tui.tui.screens.daily import CashDialog, DailyScreen
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog
+from tests.test_order_entry import login, settle, type_in
+
+
+async def test_cash_copies_and_close_on_screen(demo_db: Database, clerk: UserInfo) -> None:
+    credit = slips.SlipIn(customer="K0005", settlement="月结", delivery="李师傅",
+                          lines=[slips.LineIn(product="YL0001", qty="2")])  # fmt: skip
+    credit_no = slips.post(demo_db, credit, user=clerk).number
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await login(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DailyScreen) and screen.report is not None
+        drivers = list(screen.report.drivers)
+        assert drivers and all(d.received is None for d in drivers)
+        await pilot.press("f9")  # close before the cash is counted: refused
+        await settle(pilot)
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert "未点款" in str(screen.query_one("#status", Static).render())
+        for i, d in enumerate(drivers):
+            screen.query_one("#drivers").move_cursor(row=i)  # type: ignore[attr-defined]
+            await pilot.press("f6")
+            await settle(pilot)
+            assert isinstance(app.screen, CashDialog)
+            short = i == 0  # the first driver hands in 5 元 less, and says why
+            await type_in(pilot, f"{d.expected - 5 if short else d.expected}")
+            await type_in(pilot, "少找零 5 元" if short else "")
+            await settle(pilot)
+        assert screen.report.cash_settled
+        first = screen.report.drivers[0]
+        assert first.difference == -5 and first.note == "少找零 5 元"
+        copies = [m.number for m in screen.report.missing_copies]
+        assert credit_no in copies
+        screen.query_one("#copies").move_cursor(row=copies.index(credit_no))  # type: ignore[attr-defined]
+        await pilot.press("f7")
+        await settle(pilot)
+        assert credit_no not in [m.number for m in screen.report.missing_copies]
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ApprovalDialog)
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert screen.report.closed
+    with demo_db.read() as s:
+        assert s.exec(select(DayClose).where(DayClose.business_date == date.today())).first()
+        assert s.exec(select(ReturnCopy)).all()
+    assert daily.report(demo_db, date.today()).closed
