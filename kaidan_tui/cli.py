@@ -782,12 +782,33 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="营业日，默认�
 LedgerOpt = Annotated[str | None, typer.Option("--ledger", help="账套编码，默认主账套")]
 
 
+def _print_report(database: Database, printers: str | None, text_lines: list[str]) -> None:
+    """A report to the printer routed as ``report`` in printers.toml (sent directly)."""
+    from kaidan_tui.printing.layout import Row
+    from kaidan_tui.printing.render import render_report
+    from kaidan_tui.printing.text import wrap
+    from kaidan_tui.printing.transport import PrinterProblem, send
+
+    config = _printers(database, printers)
+    target = config.route("report")
+    if target is None:
+        fail(f"{config.source} 的 [routing] 没有 report 打印机。")
+    rows = [Row(part) for line in text_lines for part in wrap(line, target.columns)]
+    try:
+        send(target, render_report(rows, target))
+    except PrinterProblem as exc:
+        fail(str(exc), 3)
+    _err(f"已送到 {target.name}")
+
+
 @report_app.command("daily")
 def report_daily(
     day: DateOpt = None,
     ledger: LedgerOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table / json / csv / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="输出文件（xlsx 必填）")] = None,
+    send: Annotated[bool, typer.Option("--print", help="打印到报表打印机")] = False,
+    printers: PrintersOpt = None,
     db: DbOpt = None,
 ) -> None:
     """日报：按类型/结算/渠道汇总、连号检查、作废、司机现金、回单、收款、商品。"""
@@ -795,7 +816,11 @@ def report_daily(
 
     from kaidan_tui.services import daily, daily_export
 
-    rep = daily.report(open_db(db), _day(day), ledger=ledger)
+    database = open_db(db)
+    rep = daily.report(database, _day(day), ledger=ledger)
+    if send:
+        _print_report(database, printers, daily_export.lines(rep))
+        return
     if fmt == "json":
         text_out = json.dumps(daily.to_json(rep), ensure_ascii=False, indent=2, sort_keys=True)
     elif fmt == "csv":
@@ -861,6 +886,8 @@ def day_close(
     day: DateOpt = None,
     ledger: LedgerOpt = None,
     user: UserOpt = None,
+    send: Annotated[bool, typer.Option("--print", help="关账后打印 Z 报表")] = False,
+    printers: PrintersOpt = None,
     db: DbOpt = None,
 ) -> None:
     """日结（主管）：现金点清、差额有说明才能关账；之后当天的单只能红冲。"""
@@ -871,6 +898,14 @@ def day_close(
     closed = daily.close(database, _day(day), user=_operator(database, user), approver=boss,
                          ledger=ledger)  # fmt: skip
     typer.echo(f"已日结 {closed.business_date}，日志校验 {closed.audit_checksum[:16]}…")
+    if send:
+        from kaidan_tui.services import daily_export
+
+        rep = daily.report(database, closed.business_date, ledger=ledger)
+        z = [
+            f"Z 报表（日结）  日志链头 {closed.audit_head[:16]}  校验 {closed.audit_checksum[:16]}"
+        ]
+        _print_report(database, printers, z + daily_export.lines(rep))
 
 
 @app.command("statement")

@@ -4,6 +4,7 @@ computed here, and the close refused until the cash is explained."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -169,3 +170,20 @@ def test_cli_report_and_close(store: str) -> None:
                  stdin="8888\n")  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert json.loads(kaidan("report", "daily", "--format", "json", "--db", store).stdout)["closed"]
+
+
+def test_daily_report_prints_within_the_width(store: str, tmp_path: Path) -> None:
+    from tests.printer_bytes import columns, decode
+    from tests.test_cli import kaidan
+
+    conf = tmp_path / "printers.toml"
+    conf.write_text(
+        f'[printers.r]\nkind = "file"\npath = "{tmp_path}/r.bin"\nprotocol = "escpos"\n'
+        'columns = 32\n[routing]\nreport = "r"\n',
+        encoding="utf-8",
+    )
+    out = kaidan("report", "daily", "--print", "--printers", str(conf), "--db", store)
+    assert out.returncode == 0, out.stderr
+    [part] = decode((tmp_path / "r.bin").read_bytes(), "escpos").chunks
+    assert part.rows[0].startswith("日报 KD") and "【连号检查】无缺号、无重号" in part.text
+    assert all(columns(r) <= 32 for r in part.rows)
