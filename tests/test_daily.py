@@ -4,8 +4,8 @@ computed here, and the close refused until the cash is explained."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
