@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.credit import aging
-from kaidan_tui.services import slips
-from kaidan_tui.services.catalog import customer_aging, customer_by_code
+from kaidan_tui.services import daily, slips
+from kaidan_tui.services.catalog import customer_aging, customer_by_code, missing_return_copies
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.app import KaidanApp
 from tests.test_order_entry import login, type_in
@@ -66,3 +66,9 @@ async def test_banner_shows_overdue_credit_slips(
         await pilot.pause()
         banner = str(screen.query_one("#credit-banner", Static).render())
         assert f"逾期 {result.overdue_slips} 张" in banner
+        with demo_db.read() as s:
+            out = missing_return_copies(s, customer.id)
+        assert out >= 1 and f"回单未回 {out} 张" in banner  # the 月结 slip's copy is out
+    daily.tick_return_copy(demo_db, posted.number, user=clerk)
+    with demo_db.read() as s:
+        assert missing_return_copies(s, customer.id) == out - 1

@@ -235,3 +235,23 @@ def customer_aging(session: Session, customer_id: int, *, today: date | None = N
         select(func.sum(Payment.amount)).where(Payment.customer_id == customer_id)
     ).one()
     return aging(charges, credits + (paid or ZERO), today=today or date.today(), term_days=term)
+
+
+def missing_return_copies(session: Session, customer_id: int) -> int:
+    """回单: the customer's posted credit sales whose signed return copy is not back."""
+    from kaidan_tui.db.models import ReturnCopy
+
+    back = select(ReturnCopy.slip_id).where(ReturnCopy.slip_id == Slip.id)
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Slip)
+            .where(
+                Slip.customer_id == customer_id,
+                Slip.type == SlipType.SALE.value,
+                Slip.status == SlipStatus.POSTED.value,
+                col(Slip.settlement).in_([s.value for s in CREDIT_SETTLEMENTS]),
+                ~back.exists(),
+            )
+        ).one()
+    )

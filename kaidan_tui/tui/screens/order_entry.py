@@ -42,6 +42,7 @@ from kaidan_tui.services.catalog import (
     CustomerHit,
     ProductHit,
     customer_aging,
+    missing_return_copies,
     search_customers,
     search_products,
 )
@@ -427,17 +428,22 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="aging")
     def _load_aging(self, customer_id: int, banner: Text) -> None:
-        """逾期 (overdue credit slips) is added to the banner once counted."""
+        """逾期 (overdue credit slips) and 回单未回 (return copies still out) are added to
+        the banner once counted."""
         with self.db.read() as session:
             aging = customer_aging(session, customer_id)
-        if not aging.overdue_slips:
-            return
-        extra = Text(
-            f"  逾期 {aging.overdue_slips} 张 ￥{format_money(aging.overdue_amount)}"
-            f"（最早 {aging.oldest:%Y-%m-%d}）",
-            style="bold red",
-        )
-        self.app.call_from_thread(self._show_aging, customer_id, banner + extra)
+            copies_out = missing_return_copies(session, customer_id)
+        extra = Text()
+        if aging.overdue_slips:
+            extra.append(
+                f"  逾期 {aging.overdue_slips} 张 ￥{format_money(aging.overdue_amount)}"
+                f"（最早 {aging.oldest:%Y-%m-%d}）",
+                style="bold red",
+            )
+        if copies_out:
+            extra.append(f"  回单未回 {copies_out} 张", style="bold yellow")
+        if extra:
+            self.app.call_from_thread(self._show_aging, customer_id, banner + extra)
 
     def _show_aging(self, customer_id: int, banner: Text) -> None:
         if self.customer is not None and self.customer.id == customer_id:
