@@ -47,6 +47,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(search_app, name="search")
 slip_app = typer.Typer(help="单据：查询、查看、作废、红冲 (slips).", no_args_is_help=True)
 app.add_typer(slip_app, name="slip")
+audit_app = typer.Typer(help="审计日志：校验链 (audit log).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 report_app = typer.Typer(help="报表：日报 (reports).", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 day_app = typer.Typer(help="日结：点款、回单、关账 (end of day).", no_args_is_help=True)
@@ -906,6 +908,22 @@ def day_close(
             f"Z 报表（日结）  日志链头 {closed.audit_head[:16]}  校验 {closed.audit_checksum[:16]}"
         ]
         _print_report(database, printers, z + daily_export.lines(rep))
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOpt = None) -> None:
+    """逐条校验审计日志的哈希链，指出第一条被改动的记录。退出码 4 = 链已断。"""
+    from kaidan_tui.services.audit import verify_chain
+
+    with open_db(db).read() as session:
+        report = verify_chain(session)
+    if report.broken_at is not None:
+        _err(
+            f"审计日志第 {report.broken_at} 条记录与链不符：它或它之前的记录被改动过。"
+            "请保留数据库文件并联系管理员。"
+        )
+        raise typer.Exit(4)
+    typer.echo(f"审计日志完好：{report.rows} 条，链头 {report.head[:16]}…")
 
 
 @app.command("statement")
