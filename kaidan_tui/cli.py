@@ -325,13 +325,10 @@ def order_import(
     退出码：0 全部过账，3 有挂单或出错的订单（其余已过账），2 文件有误（什么都没导入）。
     """
     from kaidan_tui.services.orders import OrderOutcome, import_orders, read_orders
-    from kaidan_tui.services.setup import IMPORT_USER
-    from kaidan_tui.services.users import get_user
 
     database = open_db(db)
     orders = read_orders(file)
-    with database.read() as session:
-        maker = get_user(session, user or IMPORT_USER)
+    maker = _operator(database, user)
 
     def report(outcome: OrderOutcome) -> None:
         who = f"（客户 {outcome.customer}）" if outcome.customer else ""

@@ -15,7 +15,7 @@ Every row fits the form's width in printed columns (see :mod:`kaidan_tui.printin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -149,8 +149,6 @@ def fmt_money(value: Decimal) -> str:
 
 def _clean(doc: SlipDoc) -> SlipDoc:
     """Sanitise every text field once, so no data byte can become a printer command."""
-    from dataclasses import fields
-
     changes: dict[str, object] = {}
     for f in fields(doc):
         value = getattr(doc, f.name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -38,6 +39,7 @@ from kaidan_tui.db.models import (
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError, NotFound, PermissionDenied, StateError
 from kaidan_tui.domain.money import ZERO, format_qty, money
+from kaidan_tui.domain.numbering import format_number
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit
 from kaidan_tui.services.catalog import customer_aging, customer_balance
@@ -172,14 +174,12 @@ class DailyReport:
     payments: dict[str, Decimal] = field(default_factory=dict)
     alerts: list[CustomerAlert] = field(default_factory=list)
     products: list[ProductDay] = field(default_factory=list)
-
-    @property
-    def numbers_checked(self) -> bool:
-        return True
+    numbers_checked: bool = False
+    """Set once every series of the day has been checked: "gap_free" means nothing before."""
 
     @property
     def gap_free(self) -> bool:
-        return all(not s.gaps and not s.duplicates for s in self.series)
+        return self.numbers_checked and all(not s.gaps and not s.duplicates for s in self.series)
 
     @property
     def cash_settled(self) -> bool:
@@ -225,6 +225,7 @@ def _report(session: Session, day: date, ledger: Ledger) -> DailyReport:
                 )
             )
     out.series = _series(session, ledger, slips)
+    out.numbers_checked = True
     out.drivers = _drivers(session, ledger.id, day, slips)
     out.missing_copies, out.copies_back = _copies(session, slips)
     for method, total in session.exec(
@@ -232,14 +233,14 @@ def _report(session: Session, day: date, ledger: Ledger) -> DailyReport:
         .where(Payment.ledger_id == ledger.id, Payment.business_date == day)
         .group_by(col(Payment.method))
     ).all():
-        out.payments[method] = money(Decimal(total) / 100) if isinstance(total, int) else total
+        out.payments[method] = total or ZERO
     out.alerts = _alerts(session, day)
     out.products = _products(session, ledger.id, day)
     out.voids.sort(key=lambda v: v.number)
     return out
 
 
-def _series(session: Session, ledger: Ledger, slips: list[Slip] | Any) -> list[Series]:
+def _series(session: Session, ledger: Ledger, slips: Sequence[Slip]) -> list[Series]:
     """连号检查: each series of the day, first and last number, and every number between
     them that the store does not hold (a gap) or holds twice."""
     days: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -260,14 +261,10 @@ def _series(session: Session, ledger: Ledger, slips: list[Slip] | Any) -> list[S
             .group_by(col(Slip.seq))
         ).all()
         counts = {seq: n for seq, n in held if seq is not None}
-        numbers = {s.seq: s.number for s in slips if s.type == kind and s.year == year}
-        prefix = SlipType(kind).prefix
 
-        def label(
-            seq: int, numbers: dict[int | None, str | None] = numbers, prefix: str = prefix,
-            year: int = year,
-        ) -> str:  # fmt: skip
-            return numbers.get(seq) or f"{prefix}{year}…{seq}"
+        def label(seq: int, kind: str = kind, year: int = year) -> str:
+            return format_number(ledger.number_format, prefix=SlipType(kind).prefix,
+                                 ledger=ledger.code, year=year, seq=seq)  # fmt: skip
 
         out.append(
             Series(
@@ -288,7 +285,7 @@ def _series(session: Session, ledger: Ledger, slips: list[Slip] | Any) -> list[S
 
 
 def _drivers(
-    session: Session, ledger_id: int, day: date, slips: list[Slip] | Any
+    session: Session, ledger_id: int, day: date, slips: Sequence[Slip]
 ) -> list[DriverCash]:
     """Cash (现款) slips per driver: what the driver should hand in, and what was counted."""
     expected: dict[str, Decimal] = defaultdict(Decimal)
@@ -323,7 +320,7 @@ def _drivers(
     return out
 
 
-def _copies(session: Session, slips: list[Slip] | Any) -> tuple[list[MissingCopy], int]:
+def _copies(session: Session, slips: Sequence[Slip]) -> tuple[list[MissingCopy], int]:
     """回单: posted credit slips whose signed return copy has not come back."""
     from kaidan_tui.db.models import ReturnCopy
 
@@ -388,8 +385,8 @@ def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
     for pid, code, name, unit, kind, qty, amount in rows:
         sign = -1 if kind == SlipType.RETURN.value else 1
         entry = sold.setdefault(pid, [code, name, unit, ZERO, ZERO])
-        entry[3] += _from_milli(qty) * sign
-        entry[4] += _from_fen(amount) * sign
+        entry[3] += (qty or ZERO) * sign
+        entry[4] += (amount or ZERO) * sign
     if not sold:
         return []
     end = datetime.combine(day + timedelta(days=1), time.min).astimezone(UTC)
@@ -408,24 +405,10 @@ def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
         ).all()
     )
     out = [
-        ProductDay(
-            code, name, unit, qty, amount, _from_milli(now.get(pid)) - _from_milli(later.get(pid))
-        )
+        ProductDay(code, name, unit, qty, amount, (now.get(pid) or ZERO) - (later.get(pid) or ZERO))
         for pid, (code, name, unit, qty, amount) in sold.items()
     ]
     return sorted(out, key=lambda p: p.code)
-
-
-def _from_milli(value: Any) -> Decimal:
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else Decimal(int(value)) / 1000
-
-
-def _from_fen(value: Any) -> Decimal:
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else money(Decimal(int(value)) / 100)
 
 
 # -- cash, return copies, close ------------------------------------------------------------

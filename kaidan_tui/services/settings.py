@@ -9,6 +9,7 @@ from sqlmodel import Session
 from kaidan_tui.db.models import Setting
 from kaidan_tui.domain.enums import PriceSource
 from kaidan_tui.domain.errors import InputError
+from kaidan_tui.domain.money import parse_amount
 from kaidan_tui.domain.pricing import parse_price_order
 from kaidan_tui.services.store import FREE_DISCOUNT, PRICE_ORDER, STOCK_POLICY, config
 
@@ -66,8 +67,6 @@ def _term(value: str) -> str:
 
 
 def _amount(value: str) -> str:
-    from kaidan_tui.domain.money import parse_amount
-
     return f"{parse_amount(value, what='金额'):.2f}"
 
 

@@ -237,10 +237,7 @@ def enqueue(
         previous = session.exec(
             select(func.max(PrintJob.reprint_no)).where(PrintJob.slip_id == slip_id)
         ).one()
-        count = session.exec(
-            select(func.count()).select_from(PrintJob).where(PrintJob.slip_id == slip_id)
-        ).one()
-        reprint_no = (previous or 0) + 1 if count else 0
+        reprint_no = 0 if previous is None else previous + 1  # None: never queued before
     job = PrintJob(slip_id=slip_id, printer=printer, reprint_no=reprint_no, user_id=user_id)
     session.add(job)
     session.flush()
@@ -358,6 +355,12 @@ def recover_stale(db: Database, *, now: datetime | None = None) -> int:
     machine is only given up after :data:`FOREIGN_STALE_AFTER` (clocks may differ).
     """
     cutoff = (now or datetime.now(UTC)) - FOREIGN_STALE_AFTER
+    with db.read() as session:  # the usual case, every few seconds: nothing is sending
+        sending = session.exec(
+            select(PrintJob.id).where(PrintJob.status == JobStatus.SENDING.value)
+        ).first()
+    if sending is None:
+        return 0
     with db.write() as session:
         claimed = session.exec(
             select(PrintJob).where(PrintJob.status == JobStatus.SENDING.value)

@@ -231,9 +231,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.query_one("#editor-msg", Static).update(Text(message, style=style))
 
     def _show_type(self) -> None:
-        against = getattr(self, "against", None)
-        origin = f" · 原单 {against}" if against and self.slip_type is SlipType.RETURN else ""
-        if getattr(self, "replacing", None):
+        against = self.against if self.slip_type is SlipType.RETURN else None
+        origin = f" · 原单 {against}" if against else ""
+        if self.replacing:
             origin = f" · 改单（替换 {self.replacing}）"
         self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）{origin}"
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
