@@ -154,19 +154,18 @@ def _clean(doc: SlipDoc) -> SlipDoc:
         value = getattr(doc, f.name)
         if isinstance(value, str):
             changes[f.name] = sanitise(value)
-    lines = tuple(
-        replace(
-            ln,
-            code=sanitise(ln.code),
-            name=sanitise(ln.name),
-            spec=sanitise(ln.spec),
-            unit=sanitise(ln.unit),
-            remarks=sanitise(ln.remarks),
-            codes=tuple(sanitise(c) for c in ln.codes),
-        )
-        for ln in doc.lines
-    )
+    lines = tuple(_clean_line(ln) for ln in doc.lines)
     return replace(doc, lines=lines, **changes)  # type: ignore[arg-type]
+
+
+def _clean_line(ln: DocLine) -> DocLine:
+    texts = (ln.code, ln.name, ln.spec, ln.unit, ln.remarks, *ln.codes)
+    clean = [sanitise(t) for t in texts]
+    if clean == list(texts):
+        return ln  # the usual case: nothing to change, no copy
+    code, name, spec, unit, remarks, *codes = clean
+    return replace(ln, code=code, name=name, spec=spec, unit=unit, remarks=remarks,
+                   codes=tuple(codes))  # fmt: skip
 
 
 def _title_rows(doc: SlipDoc, form: Form) -> list[Row]:
@@ -260,11 +259,16 @@ def _detail_rows(doc: SlipDoc, form: Form) -> list[Row]:
     return rows
 
 
-def _plan(doc: SlipDoc, cols: int) -> _Table:
+def _figures(ln: DocLine) -> tuple[str, str, str]:
+    """A line's quantity, price and amount as printed (formatted once per layout)."""
+    return format_qty(ln.qty), fmt_money(ln.price), fmt_money(ln.amount)
+
+
+def _plan(figures: list[tuple[str, str, str]], cols: int) -> _Table:
     """Column widths: numbers as wide as the widest value, names take what is left."""
-    qty = max([4] + [width(format_qty(ln.qty)) for ln in doc.lines])
-    price = max([4] + [width(fmt_money(ln.price)) for ln in doc.lines])
-    amount = max([4] + [width(fmt_money(ln.amount)) for ln in doc.lines])
+    qty = max([4] + [len(f[0]) for f in figures])
+    price = max([4] + [len(f[1]) for f in figures])
+    amount = max([4] + [len(f[2]) for f in figures])
     fixed = {"no": 4, "code": 8, "spec": 10, "unit": 4, "remark": 10}
     if cols < 80:
         fixed = {"no": 4, "code": 7, "spec": 8, "unit": 4, "remark": 6}
@@ -311,19 +315,9 @@ def _table_rows(table: _Table, cells: Sequence[str], aligns: str) -> list[str]:
     return out
 
 
-def _item_wide(ln: DocLine, table: _Table, cols: int) -> list[str]:
+def _item_wide(ln: DocLine, figures: tuple[str, str, str], table: _Table, cols: int) -> list[str]:
     name = ln.name + ("（赠）" if ln.is_gift else "")
-    cells = (
-        str(ln.no),
-        ln.code,
-        name,
-        ln.spec,
-        ln.unit,
-        format_qty(ln.qty),
-        fmt_money(ln.price),
-        fmt_money(ln.amount),
-        ln.remarks,
-    )
+    cells = (str(ln.no), ln.code, name, ln.spec, ln.unit, *figures, ln.remarks)
     rows = _table_rows(table, cells, "llllrrrrl")
     rows += _codes(ln, cols)
     return rows
@@ -409,9 +403,10 @@ def layout(
     doc = _clean(doc)
     cols = form.columns
     if cols >= WIDE:
-        table = _plan(doc, cols)
+        figures = [_figures(ln) for ln in doc.lines]
+        table = _plan(figures, cols)
         head = [Row(r, bold=True) for r in _table_rows(table, table.heads, "llllrrrrl")]
-        blocks = [_item_wide(ln, table, cols) for ln in doc.lines]
+        blocks = [_item_wide(ln, f, table, cols) for ln, f in zip(doc.lines, figures, strict=True)]
     else:
         head = []
         blocks = [_item_narrow(ln, cols) for ln in doc.lines]
