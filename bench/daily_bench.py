@@ -15,7 +15,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
+from sqlmodel import Session
 
 from bench.common import machine, summary, timed
 from kaidan_tui.db.engine import Database
@@ -44,9 +45,13 @@ def build(db: Database, total: int, on_day: int, per: int, rng: random.Random) -
         ":n, :q, :amt, 0, '', '', '', :ch, '', '', '', '', '', :drv, '', '', '', '')"
     )
     line_sql = text(
-        "INSERT INTO slip_line (slip_id, line_no, product_id, code, name, spec, unit, qty, "
+        "INSERT INTO slip_line (id, slip_id, line_no, product_id, code, name, spec, unit, qty, "
         "price, amount, price_source, approval_reason, is_gift, remarks) VALUES "
-        "(:s, :no, :p, :code, :name, '', :unit, :q, :price, :amt, 'list', '', 0, '')"
+        "(:id, :s, :no, :p, :code, :name, '', :unit, :q, :price, :amt, 'list', '', 0, '')"
+    )
+    move_sql = text(  # a real store has one stock movement per line
+        "INSERT INTO stock_movement (product_id, warehouse_id, qty, kind, slip_id, line_id, "
+        "user_id, created_at, remarks) VALUES (:p, :w, :q, 'slip', :s, :id, :m, :t, '')"
     )
     start = DAY - timedelta(days=3 * 365)
     others = total - on_day
@@ -56,6 +61,7 @@ def build(db: Database, total: int, on_day: int, per: int, rng: random.Random) -
         for t in ("insert", "update", "delete"):
             s.execute(text(f"DROP TRIGGER IF EXISTS kd_slip_line_{t}"))
         base = int(s.execute(text("SELECT COALESCE(MAX(id), 0) FROM slip")).scalar_one()) + 1
+        line_id = int(s.execute(text("SELECT COALESCE(MAX(id), 0) FROM slip_line")).scalar_one())
         slips, lines = [], []
         for i in range(total):
             when = DAY if i >= others else start + timedelta(days=i * (3 * 365 - 1) // others)
@@ -67,9 +73,11 @@ def build(db: Database, total: int, on_day: int, per: int, rng: random.Random) -
             for no, (pid, pcode, pname, unit) in enumerate(chosen, start=1):
                 q, price = rng.randint(1, 20), rng.randint(500, 50000)
                 amount += q * price
-                lines.append({"s": base + i, "no": no, "p": pid, "code": pcode, "name": pname,
-                              "unit": unit, "q": q * 1000, "price": price,
-                              "amt": q * price})  # fmt: skip
+                line_id += 1
+                lines.append({"id": line_id, "s": base + i, "no": no, "p": pid, "code": pcode,
+                              "name": pname, "unit": unit, "q": q * 1000, "price": price,
+                              "amt": q * price, "mq": -q * 1000, "w": warehouse, "m": maker,
+                              "t": f"{when.isoformat()} 10:00:00.000000"})  # fmt: skip
             slips.append({
                 "id": base + i, "l": ledger, "num": f"XS{when.year}{seqs[when.year]:07d}",
                 "seq": seqs[when.year], "y": when.year, "d": when.isoformat(),
@@ -78,13 +86,16 @@ def build(db: Database, total: int, on_day: int, per: int, rng: random.Random) -
                 "q": 0, "amt": amount, "ch": channel, "drv": rng.choice(DRIVERS),
             })  # fmt: skip
             if len(slips) >= 20000:
-                s.execute(slip_sql, slips)
-                s.execute(line_sql, lines)
-                slips.clear()
-                lines.clear()
-        if slips:
-            s.execute(slip_sql, slips)
-            s.execute(line_sql, lines)
+                _flush(s, (slip_sql, slips), (line_sql, lines), (move_sql, lines))
+        _flush(s, (slip_sql, slips), (line_sql, lines), (move_sql, lines))
+
+
+def _flush(s: Session, *batches: tuple[TextClause, list[dict[str, object]]]) -> None:
+    for sql, rows in batches:
+        if rows:
+            s.execute(sql, rows)
+    for _sql, rows in batches:
+        rows.clear()
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.credit import aging
-from kaidan_tui.services import daily, slips
-from kaidan_tui.services.catalog import customer_aging, customer_by_code, missing_return_copies
+from kaidan_tui.services import accounts, daily, slips
+from kaidan_tui.services.catalog import customer_by_code, missing_return_copies
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.app import KaidanApp
 from tests.test_order_entry import login, type_in
@@ -55,7 +55,7 @@ async def test_banner_shows_overdue_credit_slips(
     with demo_db.read() as s:
         customer = customer_by_code(s, "K0005")
         assert customer.id is not None
-        result = customer_aging(s, customer.id)
+        result = accounts.aging(s, customer.id)
     assert result.overdue_slips >= 1 and result.overdue_amount >= posted.total_amount
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:

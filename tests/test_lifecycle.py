@@ -12,8 +12,8 @@ from sqlmodel import select
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import AuditLog, CustomerLastPrice, Slip, SlipLine, Stock
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
-from kaidan_tui.services import daily, lifecycle, slips
-from kaidan_tui.services.catalog import customer_balance, customer_by_code, product_by_code
+from kaidan_tui.services import accounts, daily, lifecycle, slips
+from kaidan_tui.services.catalog import customer_by_code, product_by_code
 from kaidan_tui.services.users import UserInfo
 
 D = Decimal
@@ -35,7 +35,7 @@ def state(db: Database) -> tuple[Decimal, Decimal]:
         stock = sum(s.exec(select(Stock.qty).where(Stock.product_id == product.id)).all(), D(0))
         customer = customer_by_code(s, "K0005")
         assert customer.id is not None
-        return stock, customer_balance(s, customer.id)
+        return stock, accounts.balance(s, customer.id)
 
 
 def slip(db: Database, number: str) -> Slip:

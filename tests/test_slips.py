@@ -12,8 +12,8 @@ from sqlmodel import select
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import AuditLog, Slip, SlipLine, SlipLineCode, Stock, StockMovement
 from kaidan_tui.domain.errors import InputError, PermissionDenied, PolicyViolation, StateError
-from kaidan_tui.services import audit, slips, users
-from kaidan_tui.services.catalog import customer_balance, customer_by_code, product_by_code
+from kaidan_tui.services import accounts, audit, slips, users
+from kaidan_tui.services.catalog import customer_by_code, product_by_code
 from kaidan_tui.services.slips import LineIn, SlipIn
 from kaidan_tui.services.users import UserInfo
 
@@ -137,7 +137,7 @@ def test_credit_limit_blocks_then_approval(
 ) -> None:
     with demo_db.read() as s:
         c = customer_by_code(s, "K0015")
-        room = c.credit_limit - customer_balance(s, c.id or 0)
+        room = c.credit_limit - accounts.balance(s, c.id or 0)
     qty = str(int(room / D("40")) + 5)
     order = _sale(lines=[LineIn(product="YL0001", qty=qty)])
     with pytest.raises(PolicyViolation, match="信用额度"):
@@ -146,7 +146,7 @@ def test_credit_limit_blocks_then_approval(
     with demo_db.read() as s:
         slip = s.get(Slip, res.slip_id)
         assert slip is not None and slip.approver_id == supervisor.id
-        assert customer_balance(s, slip.customer_id or 0) > slip.total_amount
+        assert accounts.balance(s, slip.customer_id or 0) > slip.total_amount
 
 
 def test_stock_in_needs_supervisor(

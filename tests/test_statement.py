@@ -14,8 +14,8 @@ from sqlmodel import select
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Ledger, Payment
 from kaidan_tui.domain.enums import SlipType
-from kaidan_tui.services import lifecycle, slips, statement
-from kaidan_tui.services.catalog import customer_balance, customer_by_code
+from kaidan_tui.services import accounts, lifecycle, slips, statement
+from kaidan_tui.services.catalog import customer_by_code
 from kaidan_tui.services.users import UserInfo
 
 D = Decimal
@@ -53,7 +53,7 @@ def test_statement_matches_the_balance(
     assert a.number in documents and cash.number in documents and back.number in documents
     assert b.number not in documents  # void: never counted
     with demo_db.read() as s:
-        assert st.closing == customer_balance(s, customer.id)
+        assert st.closing == accounts.balance(s, customer.id)
     expected = st.opening + a.total_amount - back.total_amount - D("50.00")
     assert st.closing == expected
     running = st.opening

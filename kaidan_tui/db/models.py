@@ -273,7 +273,10 @@ class SlipLineCode(SQLModel, table=True):
 
 class StockMovement(SQLModel, table=True):
     __tablename__ = "stock_movement"
-    __table_args__ = (Index("ix_stock_movement_product", "product_id", "warehouse_id"),)
+    __table_args__ = (
+        Index("ix_stock_movement_product", "product_id", "warehouse_id"),
+        Index("ix_stock_movement_created_at", "created_at"),  # stock as of a past day
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="product.id")
@@ -379,6 +382,24 @@ class DayClose(SQLModel, table=True):
     audit_checksum: str = Field(max_length=64)
 
 
+class CustomerAccount(SQLModel, table=True):
+    """外欠 kept current: one row per customer with credit slips or payments.
+
+    Written only by database triggers (migration 0006) as slips are posted, voided or
+    reversed and payments are received, so every code path keeps it right. ``balance``
+    is what the customer owes; ``charged`` and ``charge_count`` are the credit sales
+    (positive credit slips) ever posted, from which aging works out what is overdue
+    without reading the customer's whole history.
+    """
+
+    __tablename__ = "customer_account"
+
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    balance: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    charged: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    charge_count: int = 0
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only, hash-chained record of every post, void, approval, print and login."""
 
@@ -417,5 +438,6 @@ PROTECTED_TABLES = (
     "cash_count",
     "return_copy",
     "day_close",
+    "customer_account",
 )
 """Tables from which no row may ever be deleted (triggers and ORM guard)."""

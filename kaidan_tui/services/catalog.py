@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import bindparam, func
@@ -11,11 +10,10 @@ from sqlmodel import Session, col, select
 
 from kaidan_tui.db import search
 from kaidan_tui.db.engine import Database
-from kaidan_tui.db.models import Customer, Ledger, Payment, Product, Slip, Stock, Warehouse
-from kaidan_tui.domain.credit import Aging, aging
+from kaidan_tui.db.models import Customer, Ledger, Product, Slip, Stock, Warehouse
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus, SlipType
 from kaidan_tui.domain.errors import NotFound
-from kaidan_tui.domain.money import ZERO
+from kaidan_tui.services import accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,26 +74,6 @@ def stock_by_warehouse(session: Session, product_id: int) -> list[tuple[str, Dec
     return [(name, qty) for name, qty in session.exec(stmt).all()]
 
 
-def customer_balance(session: Session, customer_id: int) -> Decimal:
-    """外欠: credit slips posted (sales − returns ± reversals) minus payments received."""
-    stmt = (
-        select(Slip.type, func.sum(Slip.total_amount))
-        .where(
-            Slip.customer_id == customer_id,
-            col(Slip.status).in_([SlipStatus.POSTED.value, SlipStatus.REVERSED.value]),
-            col(Slip.settlement).in_([s.value for s in CREDIT_SETTLEMENTS]),
-        )
-        .group_by(Slip.type)
-    )
-    owed = ZERO
-    for slip_type, total in session.exec(stmt).all():
-        owed += (total or ZERO) * SlipType(slip_type).money_sign
-    paid = session.exec(
-        select(func.sum(Payment.amount)).where(Payment.customer_id == customer_id)
-    ).one()
-    return owed - (paid or ZERO)
-
-
 def stock_totals(session: Session, product_ids: list[int]) -> dict[int, Decimal]:
     """On-hand quantity over all warehouses, for many products in one query."""
     rows = session.exec(
@@ -143,7 +121,7 @@ def customer_hit(session: Session, c: Customer) -> CustomerHit:
         freight_phone=c.freight_phone,
         store_code=c.store_code,
         ledger_code=ledger.code if ledger is not None else "",
-        balance=customer_balance(session, c.id),
+        balance=accounts.balance(session, c.id),
     )
 
 
@@ -205,36 +183,6 @@ def products_by_codes(session: Session, codes: list[str]) -> dict[str, Product]:
             if p.barcode:
                 found[p.barcode.upper()] = p
     return {k: v for k, v in found.items() if v.active}
-
-
-CREDIT_TERM_KEY = "credit_term_days"
-"""Setting: days a credit slip may stay unpaid before it is overdue (default 30)."""
-
-
-def customer_aging(session: Session, customer_id: int, *, today: date | None = None) -> Aging:
-    """逾期: the customer's credit slips unpaid past the term (setting ``credit_term_days``)."""
-    from kaidan_tui.services import settings
-
-    term = int(settings.get(session, CREDIT_TERM_KEY, "30") or 30)
-    rows = session.exec(
-        select(col(Slip.type), col(Slip.business_date), col(Slip.total_amount)).where(
-            Slip.customer_id == customer_id,
-            col(Slip.status).in_([SlipStatus.POSTED.value, SlipStatus.REVERSED.value]),
-            col(Slip.settlement).in_([s.value for s in CREDIT_SETTLEMENTS]),
-        )
-    ).all()
-    charges: list[tuple[date, Decimal]] = []
-    credits = ZERO
-    for slip_type, when, total in rows:
-        signed = total * SlipType(slip_type).money_sign
-        if signed > 0:
-            charges.append((when, signed))
-        else:
-            credits -= signed
-    paid = session.exec(
-        select(func.sum(Payment.amount)).where(Payment.customer_id == customer_id)
-    ).one()
-    return aging(charges, credits + (paid or ZERO), today=today or date.today(), term_days=term)
 
 
 def missing_return_copies(session: Session, customer_id: int) -> int:

@@ -55,9 +55,8 @@ from kaidan_tui.domain.pricing import (
     policy_price,
 )
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services import audit, spool
+from kaidan_tui.services import accounts, audit, spool
 from kaidan_tui.services.catalog import (
-    customer_balance,
     customer_by_code,
     product_by_code,
     products_by_codes,
@@ -411,7 +410,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     ):
         facts_c = CreditFacts(
             limit=customer.credit_limit,
-            balance=customer_balance(session, customer.id),
+            balance=accounts.balance(session, customer.id),
             policy=CreditPolicy(customer.credit_policy),
         )
         issues += check_credit(settlement, total_amount, facts_c)

@@ -37,11 +37,10 @@ from kaidan_tui.domain.money import (
     parse_quantity,
 )
 from kaidan_tui.printing.render import preview
-from kaidan_tui.services import lifecycle, quotes, slips, spool, users
+from kaidan_tui.services import accounts, lifecycle, quotes, slips, spool, users
 from kaidan_tui.services.catalog import (
     CustomerHit,
     ProductHit,
-    customer_aging,
     missing_return_copies,
     search_customers,
     search_products,
@@ -431,7 +430,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         """逾期 (overdue credit slips) and 回单未回 (return copies still out) are added to
         the banner once counted."""
         with self.db.read() as session:
-            aging = customer_aging(session, customer_id)
+            aging = accounts.aging(session, customer_id)
             copies_out = missing_return_copies(session, customer_id)
         extra = Text()
         if aging.overdue_slips:
