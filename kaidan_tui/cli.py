@@ -44,6 +44,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(order_app, name="order")
 app.add_typer(users_app, name="users")
+app.add_typer(users_app, name="user", hidden=True)  # `kaidan user add` works too
 app.add_typer(search_app, name="search")
 slip_app = typer.Typer(help="单据：查询、查看、作废、红冲 (slips).", no_args_is_help=True)
 app.add_typer(slip_app, name="slip")
@@ -222,9 +223,15 @@ def init(
             f"{summary.slips} 张单据"
         )
     else:
+        from kaidan_tui.services import pepper as peppers
+
         init_store(open_db(db, check=False), ledger_name=ledger_name)
         typer.echo(
             "数据库已就绪。下一步：kaidan users add 编码 --name 姓名 --role clerk|supervisor"
+        )
+        typer.echo(
+            f"密钥文件：{peppers.path()}（权限 600，不在数据库里；请备份。"
+            "多台电脑共用这个数据库时，每台开单电脑都要复制一份）"
         )
 
 
@@ -252,10 +259,20 @@ def _init_demo(db: str | None) -> DemoSummary:
 def db_upgrade(db: DbOpt = None) -> None:
     """把数据库升级到程序的版本（先备份）。"""
     from kaidan_tui.db.migrate import HEAD_REVISION, upgrade
+    from kaidan_tui.services.audit import enable_pepper
 
     database = open_db(db, check=False)
     upgrade(database.engine)
+    with database.write() as session:
+        keyed = enable_pepper(session)
     typer.echo(f"数据库已是最新版本 {HEAD_REVISION}")
+    if keyed:
+        from kaidan_tui.services import pepper as peppers
+
+        typer.echo(
+            f"已启用密钥（{peppers.path()}）：PIN 和审计日志从现在起用它签名。"
+            "多台电脑共用这个数据库时，请把这个文件复制到每台开单电脑（权限 600）。"
+        )
 
 
 @db_app.command("reindex")
@@ -354,6 +371,29 @@ def order_import(
         raise typer.Exit(3)
 
 
+AdminOpt = Annotated[
+    str | None,
+    typer.Option("--supervisor", help="审批主管编码（库里还没有主管时，第一个主管可不填）"),
+]
+
+
+def _read_pin(pin_stdin: bool, prompt: str) -> str:
+    """A new PIN: one line of stdin, or typed twice on the terminal (hidden)."""
+    if pin_stdin:
+        return sys.stdin.readline().strip()
+    if not sys.stdin.isatty():
+        fail("没有终端可输入 PIN；请用 --pin-stdin 从标准输入传入。")
+    pin = str(typer.prompt(prompt, hide_input=True))
+    if pin != typer.prompt("再输一次", hide_input=True):
+        fail("两次输入的 PIN 不一致，没有改动。")
+    return pin
+
+
+def _admin(database: Database, supervisor: str | None, pin_stdin: bool) -> UserInfo | None:
+    """The approving supervisor (PIN first line of stdin with --pin-stdin), if named."""
+    return _approver(database, supervisor, pin_stdin) if supervisor else None
+
+
 @users_app.command("add")
 def users_add(
     code: Annotated[str, typer.Argument(help="用户编码（登录用）")],
@@ -361,10 +401,16 @@ def users_add(
     role: Annotated[
         str, typer.Option("--role", help="clerk（开单员）或 supervisor（主管）")
     ] = "clerk",
-    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="从标准输入读一次 PIN")] = False,
+    supervisor: AdminOpt = None,
+    pin_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--pin-stdin", help="从标准输入读：先主管 PIN（有 --supervisor 时），再新 PIN"
+        ),
+    ] = False,
     db: DbOpt = None,
 ) -> None:
-    """新增用户；PIN 输入两次（或 --pin-stdin 读一次）。"""
+    """新增用户（主管审批）；新 PIN 输入两次（或 --pin-stdin）。"""
     from kaidan_tui.domain.enums import Role
     from kaidan_tui.services.users import add_user, validate_pin
 
@@ -372,35 +418,68 @@ def users_add(
         role_value = Role(role)
     except ValueError:
         fail(f"角色「{role}」不认识，只能是 clerk 或 supervisor。")
-    if pin_stdin:
-        pin = sys.stdin.readline().strip()
-    else:
-        if not sys.stdin.isatty():
-            fail("没有终端可输入 PIN；请用 --pin-stdin 从标准输入传入。")
-        pin = typer.prompt("PIN", hide_input=True)
-        again = typer.prompt("再输一次 PIN", hide_input=True)
-        if pin != again:
-            fail("两次输入的 PIN 不一致，未创建用户。")
-    validate_pin(pin)
     database = open_db(db)
+    boss = _admin(database, supervisor, pin_stdin)
+    pin = validate_pin(_read_pin(pin_stdin, f"{code} 的新 PIN"))
     with database.write() as session:
-        info = add_user(session, code, name, role_value, pin)
+        info = add_user(session, code, name, role_value, pin, approver=boss)
     typer.echo(f"已创建用户 {info.code} {info.name}（{info.role.label}）")
+
+
+@users_app.command("pin")
+def users_pin(
+    code: Annotated[str, typer.Argument(help="用户编码")],
+    supervisor: SupervisorOpt,
+    pin_stdin: Annotated[
+        bool, typer.Option("--pin-stdin", help="从标准输入读两行：主管 PIN，新 PIN")
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    """重设 PIN（主管）：忘了 PIN 时用；同时解除锁定。"""
+    from kaidan_tui.services.users import reset_pin, validate_pin
+
+    database = open_db(db)
+    boss = _approver(database, supervisor, pin_stdin)
+    pin = validate_pin(_read_pin(pin_stdin, f"{code} 的新 PIN"))
+    with database.write() as session:
+        info = reset_pin(session, code, pin, approver=boss)
+    typer.echo(f"已重设 {info.code} {info.name} 的 PIN（主管 {boss.code}）")
+
+
+@users_app.command("unlock")
+def users_unlock(
+    code: Annotated[str, typer.Argument(help="用户编码")],
+    supervisor: SupervisorOpt,
+    pin_stdin: PinStdinOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """解锁（主管）：PIN 错误太多次被锁定的用户。"""
+    from kaidan_tui.services.users import unlock
+
+    database = open_db(db)
+    boss = _approver(database, supervisor, pin_stdin)
+    with database.write() as session:
+        info = unlock(session, code, approver=boss)
+    typer.echo(f"已解锁 {info.code} {info.name}（主管 {boss.code}）")
 
 
 @users_app.command("list")
 def users_list(db: DbOpt = None) -> None:
-    """列出用户。"""
-    from sqlmodel import select
+    """列出用户（停用、锁定的注明）。"""
+    from datetime import UTC, datetime
 
-    from kaidan_tui.db.models import User
-    from kaidan_tui.domain.enums import Role
+    from kaidan_tui.services.users import list_users
 
-    database = open_db(db)
-    with database.read() as session:
-        for u in session.exec(select(User).order_by(User.code)).all():
-            state = "" if u.active else "（停用）"
-            typer.echo(f"{u.code}\t{u.name}\t{Role(u.role).label}{state}")
+    now = datetime.now(UTC)
+    with open_db(db).read() as session:
+        rows = list_users(session)
+    for u in rows:
+        state = "" if u.active else "（停用）"
+        if u.locked_until is not None and u.locked_until > now:
+            state += f"（锁定到 {u.locked_until.astimezone():%H:%M:%S}）"
+        elif u.failed_attempts:
+            state += f"（PIN 错 {u.failed_attempts} 次）"
+        typer.echo(f"{u.code}\t{u.name}\t{u.role.label}{state}")
 
 
 PrintersOpt = Annotated[
@@ -896,31 +975,57 @@ def day_close(
     boss = _approver(database, supervisor, pin_stdin)
     closed = daily.close(database, _day(day), user=_operator(database, user), approver=boss,
                          ledger=ledger)  # fmt: skip
-    typer.echo(f"已日结 {closed.business_date}，日志校验 {closed.audit_checksum[:16]}…")
+    z = daily.z_lines(database, closed)
+    typer.echo(f"已日结 {closed.business_date}")
+    typer.echo("\n".join(z[1:]))
     if send:
         from kaidan_tui.services import daily_export
 
         rep = daily.report(database, closed.business_date, ledger=ledger)
-        z = [
-            f"Z 报表（日结）  日志链头 {closed.audit_head[:16]}  校验 {closed.audit_checksum[:16]}"
-        ]
         _print_report(database, printers, z + daily_export.lines(rep))
 
 
 @audit_app.command("verify")
 def audit_verify(db: DbOpt = None) -> None:
-    """逐条校验审计日志的哈希链，指出第一条被改动的记录。退出码 4 = 链已断。"""
-    from kaidan_tui.services.audit import verify_chain
+    """逐条校验审计日志的链（密钥 HMAC），指出第一条被改动的记录。退出码 4 = 链已断。"""
+    from kaidan_tui.services import pepper as peppers
+    from kaidan_tui.services.audit import Problem, verify_chain
 
+    key = peppers.load()
     with open_db(db).read() as session:
-        report = verify_chain(session)
-    if report.broken_at is not None:
+        report = verify_chain(session, key)
+        want = peppers.expected(session)
+    where = peppers.path()
+    if report.problem is Problem.NO_PEPPER:
+        fail(
+            f"审计日志从第 {report.keyed_from} 条起用密钥签名，本机没有密钥文件 {where}，"
+            f"无法校验。多台电脑共用数据库时，请从第一台电脑复制同一个密钥文件（权限 600）。"
+        )
+    if report.problem is Problem.WRONG_PEPPER:
         _err(
-            f"审计日志第 {report.broken_at} 条记录与链不符：它或它之前的记录被改动过。"
+            f"密钥不对：第 {report.keyed_from} 条起的记录没有一条能用本机密钥文件 {where} 校验通过"
+            f"（本机指纹 {peppers.fingerprint(key or b'')}，数据库要求 {want or '未记录'}）。"
+            "这通常是密钥文件拿错了，不是记录被改：请复制这个数据库所用的密钥文件后再校验。"
+        )
+        raise typer.Exit(4)
+    if report.problem is Problem.UNKEYED:
+        _err(
+            "审计日志没有密钥标记，但数据库记录了要用密钥：日志可能被整体改写过。"
             "请保留数据库文件并联系管理员。"
         )
         raise typer.Exit(4)
-    typer.echo(f"审计日志完好：{report.rows} 条，链头 {report.head[:16]}…")
+    if report.broken_at is not None:
+        _err(
+            f"审计日志第 {report.broken_at} 条记录与链不符：它或它之前的记录被改动过"
+            f"（前 {report.rows - 1} 条完好）。请保留数据库文件并联系管理员。"
+        )
+        raise typer.Exit(4)
+    keyed = (
+        f"，第 {report.keyed_from} 条起密钥签名（指纹 {want}）"
+        if report.keyed_from is not None
+        else "，未用密钥（旧库：运行 kaidan db upgrade 启用）"
+    )
+    typer.echo(f"审计日志完好：{report.rows} 条，链头 #{report.head_id} {report.head[:16]}…{keyed}")
 
 
 @app.command("statement")

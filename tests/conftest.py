@@ -12,6 +12,16 @@ from kaidan_tui.services.setup import init_store, load_demo
 from kaidan_tui.services.users import UserInfo
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pepper_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One pepper for the whole session (the demo template is keyed with it), never the
+    user's own ``~/.config/kaidan/pepper``; subprocesses inherit it through the env."""
+    path = tmp_path_factory.mktemp("pepper") / "pepper"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KAIDAN_PEPPER_FILE", str(path))
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch a real user's data or config."""
@@ -21,7 +31,7 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_template(tmp_path_factory: pytest.TempPathFactory, _pepper_file: Path) -> Path:
     """The demo store, built once per test session; tests get copies."""
     path = tmp_path_factory.mktemp("template") / "demo.db"
     db = Database.open(str(path))

@@ -12,6 +12,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from kaidan_tui.domain.errors import InputError
+from kaidan_tui.domain.text import clean_text
 
 CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
@@ -61,8 +62,15 @@ def normalise_number_text(text: str) -> str:
     return text.replace(",", "").replace(" ", "").strip()
 
 
+def _shown(text: str) -> str:
+    """Input echoed in a message: no control character (a NUL or ESC typed or pasted
+    must not reach the screen or the error log), and not a whole pasted page."""
+    shown = clean_text(text)
+    return shown if len(shown) <= 30 else shown[:30] + "…"
+
+
 def _parse(text: str, what: str, field: str | None) -> Decimal:
-    raw = text
+    raw = _shown(text)
     cleaned = normalise_number_text(text)
     if not cleaned:
         raise InputError(f"{what}不能为空，请输入数字。", field=field)
@@ -78,13 +86,15 @@ def parse_price(text: str, *, field: str | None = "price", allow_zero: bool = Tr
     """Parse a unit price typed by a clerk. Never negative; at most 2 decimals after rounding."""
     value = _parse(text, "单价", field)
     if value < 0:
-        raise InputError(f"单价不能为负数（输入的是「{text}」）。退货请选择退货单。", field=field)
+        raise InputError(
+            f"单价不能为负数（输入的是「{_shown(text)}」）。退货请选择退货单。", field=field
+        )
     if value > MAX_AMOUNT:
-        raise InputError(f"单价「{text}」过大，请检查是否多输了数字。", field=field)
+        raise InputError(f"单价「{_shown(text)}」过大，请检查是否多输了数字。", field=field)
     if not allow_zero and value == 0:
         raise InputError("单价不能为 0，请输入实际单价。", field=field)
     if value != value.quantize(CENT):
-        raise InputError(f"单价「{text}」小数位太多，最多两位小数（到分）。", field=field)
+        raise InputError(f"单价「{_shown(text)}」小数位太多，最多两位小数（到分）。", field=field)
     return money(value)
 
 
@@ -92,11 +102,11 @@ def parse_quantity(text: str, *, field: str | None = "qty") -> Decimal:
     """Parse a quantity: positive, at most three decimals."""
     value = _parse(text, "数量", field)
     if value <= 0:
-        raise InputError(f"数量必须大于 0（输入的是「{text}」）。", field=field)
+        raise InputError(f"数量必须大于 0（输入的是「{_shown(text)}」）。", field=field)
     if value > MAX_QTY:
-        raise InputError(f"数量「{text}」过大，请检查是否多输了数字。", field=field)
+        raise InputError(f"数量「{_shown(text)}」过大，请检查是否多输了数字。", field=field)
     if value != value.quantize(MILLI):
-        raise InputError(f"数量「{text}」小数位太多，最多三位小数。", field=field)
+        raise InputError(f"数量「{_shown(text)}」小数位太多，最多三位小数。", field=field)
     return quantity(value)
 
 
@@ -104,7 +114,7 @@ def parse_amount(text: str, *, field: str | None = None, what: str = "金额") -
     """Parse a money amount (may be negative, e.g. a refund)."""
     value = _parse(text, what, field)
     if abs(value) > MAX_AMOUNT:
-        raise InputError(f"{what}「{text}」过大，请检查。", field=field)
+        raise InputError(f"{what}「{_shown(text)}」过大，请检查。", field=field)
     return money(value)
 
 

@@ -499,6 +499,7 @@ def close(
             )
             raise StateError(f"不能日结：现金未点清或差额未说明（{detail}）。请先登记并写明原因。")
         head, checksum = _checksum(session, day)
+        head_id = audit.head(session)[0]  # the chain head is recorded with its row id
         row = DayClose(
             ledger_id=lg.id,
             business_date=day,
@@ -511,8 +512,26 @@ def close(
         session.flush()
         audit.append(session, "day.close", user_id=approver.id, entity="ledger",
                      entity_id=lg.id, day=day.isoformat(), checksum=checksum,
-                     by=user.code)  # fmt: skip
+                     by=user.code, head_id=head_id, head=head)  # fmt: skip
         return row
+
+
+# -- Z report header: the close and the audit chain head (issue 8) ------------------------
+
+
+def z_lines(db: Database, closed: DayClose) -> list[str]:
+    """The Z report's first lines: what was closed, and the audit chain head at the close
+    (row id and full hash), so a printed Z report can be held against ``audit verify``."""
+    with db.read() as session:
+        head_id = session.exec(
+            select(AuditLog.id).where(AuditLog.hash == closed.audit_head).limit(1)
+        ).first()
+    return [
+        f"Z 报表（日结） {closed.business_date}",
+        f"审计链头 #{head_id or 0}",
+        f"  {closed.audit_head or '（空）'}",
+        f"当日日志校验 {closed.audit_checksum}",
+    ]
 
 
 # -- the stable JSON shape ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from kaidan_tui.domain.enums import PriceSource
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.money import parse_amount
 from kaidan_tui.domain.pricing import parse_price_order
+from kaidan_tui.services import audit
 from kaidan_tui.services.store import FREE_DISCOUNT, PRICE_ORDER, STOCK_POLICY, config
 
 __all__ = [
@@ -84,13 +85,19 @@ KNOWN: dict[str, tuple[str, str, Callable[[str], str]]] = {
 """Every setting a user may change: default, meaning, and its check."""
 
 
-def change(session: Session, key: str, value: str) -> str:
-    """Set a known setting after checking it; returns the value as stored."""
+def change(session: Session, key: str, value: str, *, user_id: int | None = None) -> str:
+    """Set a known setting after checking it (logged in the audit chain, old and new
+    value); returns the value as stored."""
+
     if key not in KNOWN:
         raise InputError(f"没有设置项「{key}」。可设：{'、'.join(KNOWN)}")
     try:
         stored = KNOWN[key][2](value.strip())
     except InputError as exc:
         raise InputError(f"设置 {key}：{exc.message}") from None
+    old = get(session, key, KNOWN[key][0])
     put(session, key, stored)
+    if old != stored:
+        audit.append(session, "setting.change", user_id=user_id, entity="setting",
+                     key=key, old=old, new=stored)  # fmt: skip
     return stored

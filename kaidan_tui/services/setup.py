@@ -16,7 +16,7 @@ from kaidan_tui.db.migrate import upgrade
 from kaidan_tui.db.models import Ledger, User, Warehouse
 from kaidan_tui.domain.enums import Role
 from kaidan_tui.domain.numbering import validate_format
-from kaidan_tui.services import settings, users
+from kaidan_tui.services import audit, settings, users
 from kaidan_tui.services.imports import import_file
 from kaidan_tui.services.orders import import_orders, read_orders
 
@@ -33,9 +33,11 @@ def data_dir() -> Path:
 
 
 def init_store(db: Database, *, ledger_code: str = "KD", ledger_name: str = "本公司") -> None:
-    """Create or upgrade the schema and the rows every store needs."""
+    """Create or upgrade the schema and the rows every store needs; key the store with
+    this machine's pepper (created ``0600`` if there is none) the first time."""
     upgrade(db.engine)
     with db.write() as session:
+        audit.enable_pepper(session)
         if session.exec(select(Ledger)).first() is None:
             session.add(
                 Ledger(code=ledger_code, name=ledger_name, header=ledger_name, is_default=True)
@@ -67,6 +69,7 @@ def load_demo(db: Database, source: Path | None = None) -> DemoSummary:
     config = tomllib.loads((src / "demo.toml").read_text(encoding="utf-8"))
     upgrade(db.engine)
     with db.write() as session:
+        audit.enable_pepper(session)  # before the first user: PINs and chain keyed from row 1
         for lg in config["ledgers"]:
             session.add(
                 Ledger(
@@ -87,8 +90,13 @@ def load_demo(db: Database, source: Path | None = None) -> DemoSummary:
             )
         for key, value in config.get("settings", {}).items():
             settings.put(session, key, str(value))
+        boss: users.UserInfo | None = None  # the first supervisor approves the users after
         for u in config["users"]:
-            users.add_user(session, str(u["code"]), u["name"], Role(u["role"]), str(u["pin"]))
+            info = users.add_user(
+                session, str(u["code"]), u["name"], Role(u["role"]), str(u["pin"]), approver=boss
+            )
+            if boss is None and info.is_supervisor:
+                boss = info
     init_store(db)
     for kind in ("products", "customers", "prices", "stock"):
         import_file(db, kind, src / f"{kind}.csv")

@@ -1,8 +1,12 @@
 """Users, PINs and approvals.
 
-PINs are hashed with scrypt (``maxmem`` set). Five wrong PINs lock the user for a delay
-that doubles with every further failure. Supervisor-only actions check the role here,
-so neither the TUI nor the CLI can bypass it.
+PINs are hashed with scrypt (``maxmem`` set) over HMAC-SHA256(pepper, PIN), tagged
+``scrypt-hmac$``; a copy of the database alone is not enough to test PINs offline. Old
+``scrypt$`` hashes (no pepper) still verify and are rehashed on the next good login.
+Five wrong PINs lock the user for a delay that doubles with every further failure.
+Supervisor-only actions check the role here, so neither the TUI nor the CLI can bypass
+it; user admin (add, reset PIN, unlock, deactivate) needs a supervisor too, except the
+very first supervisor of a new store.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import User
@@ -22,6 +26,7 @@ from kaidan_tui.domain.enums import Role
 from kaidan_tui.domain.errors import InputError, NotFound, PermissionDenied
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit
+from kaidan_tui.services import pepper as peppers
 
 _N, _R, _P = 2**14, 8, 1
 _MAXMEM = 64 * 1024 * 1024
@@ -48,23 +53,46 @@ def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.code, user.name, Role(user.role))
 
 
-def hash_pin(pin: str) -> str:
+PEPPERED = "scrypt-hmac"
+"""Scheme tag of a PIN hash keyed with the pepper; plain ``scrypt`` is the old one."""
+
+
+def _secret(pin: str, pepper: bytes | None) -> bytes:
+    if pepper is None:
+        return pin.encode()
+    return hmac.new(pepper, pin.encode(), hashlib.sha256).digest()
+
+
+def hash_pin(pin: str, pepper: bytes | None = None) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, maxmem=_MAXMEM)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+    digest = hashlib.scrypt(_secret(pin, pepper), salt=salt, n=_N, r=_R, p=_P, maxmem=_MAXMEM)
+    scheme = "scrypt" if pepper is None else PEPPERED
+    return f"{scheme}${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
-def check_pin(pin: str, stored: str) -> bool:
+def check_pin(pin: str, stored: str, pepper: bytes | None = None) -> bool:
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
+        scheme, n_text, r_text, p_text, salt_hex, digest = stored.split("$")
+        n, r, p, salt = int(n_text), int(r_text), int(p_text), bytes.fromhex(salt_hex)
     except ValueError:
         return False
-    if scheme != "scrypt":
+    if scheme == PEPPERED:
+        if pepper is None:
+            return False
+        secret = _secret(pin, pepper)
+    elif scheme == "scrypt":
+        secret = _secret(pin, None)
+    else:
         return False
-    got = hashlib.scrypt(
-        pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), maxmem=_MAXMEM
-    )
+    try:
+        got = hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM)
+    except ValueError:  # parameters out of range: a damaged hash
+        return False
     return hmac.compare_digest(got.hex(), digest)
+
+
+def needs_rehash(stored: str, pepper: bytes | None) -> bool:
+    return pepper is not None and not stored.startswith(PEPPERED + "$")
 
 
 def validate_pin(pin: str) -> str:
@@ -73,7 +101,38 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
-def add_user(session: Session, code: str, name: str, role: Role, pin: str) -> UserInfo:
+def _supervisor_exists(session: Session) -> bool:
+    query = select(User.id).where(User.role == Role.SUPERVISOR.value, User.active == True)  # noqa: E712
+    return session.exec(query.limit(1)).first() is not None
+
+
+def require_admin(session: Session, approver: UserInfo | None, what: str) -> UserInfo | None:
+    """User admin needs an active supervisor (checked against the store, not only the
+    caller's object). Only while a store has no supervisor at all may the first one be
+    created without."""
+    if approver is None:
+        if not _supervisor_exists(session):
+            return None
+        raise PermissionDenied(f"{what}需要主管审批：请主管输入编码和 PIN。", field="code")
+    row = session.get(User, approver.id)
+    if row is None or not row.active or row.role != Role.SUPERVISOR.value:
+        raise PermissionDenied(
+            f"{what}需要主管审批：「{approver.name}」不是在用的主管。", field="code"
+        )
+    return approver
+
+
+def add_user(
+    session: Session,
+    code: str,
+    name: str,
+    role: Role,
+    pin: str,
+    *,
+    approver: UserInfo | None = None,
+) -> UserInfo:
+    """A new clerk or supervisor (a supervisor approves; the first one of a store may not)."""
+    boss = require_admin(session, approver, "新增用户")
     code = clean_text(code)
     if not code:
         raise InputError("用户编码不能为空。", field="code")
@@ -83,20 +142,74 @@ def add_user(session: Session, code: str, name: str, role: Role, pin: str) -> Us
         code=code,
         name=clean_text(name) or code,
         role=role.value,
-        pin_hash=hash_pin(validate_pin(pin)),
+        pin_hash=hash_pin(validate_pin(pin), peppers.for_store(session)),
     )
     session.add(user)
     session.flush()
     audit.append(
         session,
         "user.add",
-        user_id=None,
+        user_id=boss.id if boss else None,
         entity="user",
         entity_id=user.id,
         code=code,
         role=role.value,
     )
     return _info(user)
+
+
+def _user(session: Session, code: str) -> User:
+    user = session.exec(select(User).where(User.code == clean_text(code))).first()
+    if user is None:
+        raise NotFound(f"没有编码为「{code}」的用户。", field="code")
+    return user
+
+
+def reset_pin(session: Session, code: str, pin: str, *, approver: UserInfo | None) -> UserInfo:
+    """A supervisor sets a new PIN (forgotten PIN); the lock and failure count are cleared."""
+    boss = require_admin(session, approver, "重设 PIN")
+    if boss is None:
+        raise PermissionDenied("重设 PIN 需要主管审批：请主管输入编码和 PIN。", field="code")
+    user = _user(session, code)
+    user.pin_hash = hash_pin(validate_pin(pin), peppers.for_store(session))
+    user.failed_attempts = 0
+    user.locked_until = None
+    session.add(user)
+    audit.append(session, "user.pin", user_id=boss.id, entity="user", entity_id=user.id,
+                 code=user.code)  # fmt: skip
+    return _info(user)
+
+
+def unlock(session: Session, code: str, *, approver: UserInfo | None) -> UserInfo:
+    """A supervisor lifts a lock after too many wrong PINs."""
+    boss = require_admin(session, approver, "解锁用户")
+    if boss is None:
+        raise PermissionDenied("解锁用户需要主管审批：请主管输入编码和 PIN。", field="code")
+    user = _user(session, code)
+    user.failed_attempts = 0
+    user.locked_until = None
+    session.add(user)
+    audit.append(session, "user.unlock", user_id=boss.id, entity="user", entity_id=user.id,
+                 code=user.code)  # fmt: skip
+    return _info(user)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    code: str
+    name: str
+    role: Role
+    active: bool
+    locked_until: datetime | None
+    failed_attempts: int
+
+
+def list_users(session: Session) -> list[UserRow]:
+    rows = session.exec(select(User).order_by(col(User.code))).all()
+    return [
+        UserRow(u.code, u.name, Role(u.role), u.active, u.locked_until, u.failed_attempts)
+        for u in rows
+    ]
 
 
 def _login(session: Session, code: str, pin: str, *, action: str) -> UserInfo:
@@ -109,7 +222,8 @@ def _login(session: Session, code: str, pin: str, *, action: str) -> UserInfo:
         raise PermissionDenied(
             f"用户「{code}」PIN 错误次数过多，已锁定，请 {wait} 秒后再试。", field="pin"
         )
-    if not check_pin(pin, user.pin_hash):
+    pepper = peppers.for_store(session)
+    if not check_pin(pin, user.pin_hash, pepper):
         user.failed_attempts += 1
         left = MAX_FAILURES - user.failed_attempts
         if left <= 0:
@@ -123,8 +237,12 @@ def _login(session: Session, code: str, pin: str, *, action: str) -> UserInfo:
         raise PermissionDenied(msg, field="pin")
     user.failed_attempts = 0
     user.locked_until = None
+    upgraded = needs_rehash(user.pin_hash, pepper)
+    if upgraded:  # an old hash without the pepper: replaced now the PIN is known good
+        user.pin_hash = hash_pin(pin, pepper)
     session.add(user)
-    audit.append(session, action, user_id=user.id, entity="user", entity_id=user.id)
+    audit.append(session, action, user_id=user.id, entity="user", entity_id=user.id,
+                 **({"rehashed": True} if upgraded else {}))  # fmt: skip
     return _info(user)
 
 
