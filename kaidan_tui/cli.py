@@ -650,14 +650,17 @@ def settings_list(db: DbOpt = None) -> None:
 def settings_set(
     key: Annotated[str, typer.Argument(help="设置项，见 kaidan settings list")],
     value: Annotated[str, typer.Argument(help="新的值")],
+    supervisor: SupervisorOpt,
+    pin_stdin: PinStdinOpt = False,
     db: DbOpt = None,
 ) -> None:
-    """修改一个设置项（先检查再保存）。"""
+    """修改一个设置项（主管审批；先检查再保存）。"""
     from kaidan_tui.services import settings
 
     database = open_db(db)
+    boss = _approver(database, supervisor, pin_stdin)
     with database.write() as session:
-        stored = settings.change(session, key, value)
+        stored = settings.change(session, key, value, approver=boss)
     typer.echo(f"{key} = {stored}")
 
 

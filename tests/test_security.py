@@ -246,7 +246,7 @@ def test_every_change_appends_its_audit_row(
         users.add_user(s, "1009", "新人", Role.CLERK, "4321", approver=boss)
         users.reset_pin(s, "1009", "5678", approver=boss)
         users.unlock(s, "1009", approver=boss)
-        settings.change(s, "credit_term_days", "45", user_id=boss.id)
+        settings.change(s, "credit_term_days", "45", approver=boss)
     daily.close(demo_db, date.today() - timedelta(days=1), user=clerk, approver=boss)
     got = set(_actions(demo_db, start))
     want = {

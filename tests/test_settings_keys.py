@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.domain.errors import PermissionDenied
 from kaidan_tui.services import settings
+from kaidan_tui.services.users import get_user
 from kaidan_tui.tui.app import KaidanApp
 from kaidan_tui.tui.screens.dialogs import ConfirmPost
 from tests.test_cli import kaidan
@@ -18,16 +20,31 @@ BARCODE = "6951209005416"  # YL0001 可口可乐 330ml听装
 
 
 def test_settings_cli_checks_before_saving(store: str) -> None:
-    out = kaidan("settings", "set", "scan_focus", "qty", "--db", store)
+    boss = ("--supervisor", "8001", "--pin-stdin", "--db", store)
+    out = kaidan("settings", "set", "scan_focus", "qty", *boss, stdin="8888\n")
     assert out.returncode == 0 and out.stdout.strip() == "scan_focus = qty"
-    out = kaidan("settings", "set", "price_order", "agreed,last", "--db", store)
+    out = kaidan("settings", "set", "price_order", "agreed,last", *boss, stdin="8888\n")
     assert out.stdout.strip() == "price_order = agreed,last,list"  # list is always last
-    out = kaidan("settings", "set", "stock_policy", "maybe", "--db", store)
+    out = kaidan("settings", "set", "stock_policy", "maybe", *boss, stdin="8888\n")
     assert out.returncode == 2 and "只能是 warn 或 block" in out.stderr
-    out = kaidan("settings", "set", "colour", "red", "--db", store)
+    out = kaidan("settings", "set", "colour", "red", *boss, stdin="8888\n")
     assert out.returncode == 2 and "没有设置项「colour」" in out.stderr
     out = kaidan("settings", "list", "--db", store)
     assert "scan_focus\tqty" in out.stdout and "stock_policy\twarn" in out.stdout
+
+
+def test_a_clerk_cannot_change_settings(store: str, demo_db: Database) -> None:
+    """A clerk could otherwise raise free_discount or relax stock_policy to skip approvals."""
+    out = kaidan("settings", "set", "stock_policy", "warn", "--supervisor", "1001",
+                 "--pin-stdin", "--db", store, stdin="1234\n")  # fmt: skip
+    assert out.returncode != 0 and "主管" in out.stderr and "Traceback" not in out.stderr
+    out = kaidan("settings", "set", "free_discount", "50", "--supervisor", "8001",
+                 "--pin-stdin", "--db", store, stdin="0000\n")  # fmt: skip
+    assert out.returncode != 0 and "PIN" in out.stderr
+    with demo_db.write() as s:
+        clerk = get_user(s, "1001")
+        with pytest.raises(PermissionDenied):
+            settings.change(s, "free_discount", "50", approver=clerk)
 
 
 async def test_a_scan_is_a_whole_line(demo_db: Database) -> None:
@@ -43,7 +60,7 @@ async def test_a_scan_is_a_whole_line(demo_db: Database) -> None:
 
 async def test_scan_can_stop_on_the_quantity(demo_db: Database) -> None:
     with demo_db.write() as s:
-        settings.change(s, settings.SCAN_FOCUS, "qty")
+        settings.change(s, settings.SCAN_FOCUS, "qty", approver=get_user(s, "8001"))
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await login(pilot)

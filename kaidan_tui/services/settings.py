@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -13,6 +14,9 @@ from kaidan_tui.domain.money import parse_amount
 from kaidan_tui.domain.pricing import parse_price_order
 from kaidan_tui.services import audit
 from kaidan_tui.services.store import FREE_DISCOUNT, PRICE_ORDER, STOCK_POLICY, config
+
+if TYPE_CHECKING:
+    from kaidan_tui.services.users import UserInfo
 
 __all__ = [
     "PRICE_ORDER",
@@ -85,9 +89,13 @@ KNOWN: dict[str, tuple[str, str, Callable[[str], str]]] = {
 """Every setting a user may change: default, meaning, and its check."""
 
 
-def change(session: Session, key: str, value: str, *, user_id: int | None = None) -> str:
+def change(session: Session, key: str, value: str, *, approver: UserInfo | None) -> str:
     """Set a known setting after checking it (logged in the audit chain, old and new
-    value); returns the value as stored."""
+    value); returns the value as stored. A supervisor only: these settings decide what
+    needs approval (stock policy, free discount, price order, credit term)."""
+    from kaidan_tui.services.users import require_admin
+
+    who = require_admin(session, approver, "修改设置")
 
     if key not in KNOWN:
         raise InputError(f"没有设置项「{key}」。可设：{'、'.join(KNOWN)}")
@@ -98,6 +106,6 @@ def change(session: Session, key: str, value: str, *, user_id: int | None = None
     old = get(session, key, KNOWN[key][0])
     put(session, key, stored)
     if old != stored:
-        audit.append(session, "setting.change", user_id=user_id, entity="setting",
+        audit.append(session, "setting.change", user_id=who.id if who else None, entity="setting",
                      key=key, old=old, new=stored)  # fmt: skip
     return stored
