@@ -5,7 +5,8 @@ SQLite. Errors are printed in Chinese on stderr, never as a traceback.
 
 Exit codes: 0 ok · 1 internal error (traceback in the error log) · 2 bad input, bad
 file, wrong usage or an unusable database (the failed step wrote nothing) ·
-3 ``order import``: some orders were held or failed (the others were posted).
+3 ``order import``: some orders were held or failed (the others were posted) ·
+4 ``audit verify``: the chain is broken · 5 ``day close``: closed, but its backup failed.
 """
 
 from __future__ import annotations
@@ -978,14 +979,41 @@ def day_close(
     boss = _approver(database, supervisor, pin_stdin)
     closed = daily.close(database, _day(day), user=_operator(database, user), approver=boss,
                          ledger=ledger)  # fmt: skip
-    z = daily.z_lines(database, closed)
+    z = daily.z_lines(database, closed.row)
     typer.echo(f"已日结 {closed.business_date}")
     typer.echo("\n".join(z[1:]))
+    if closed.backup.failed:
+        _err(closed.backup.message)
+    elif closed.backup.message:
+        typer.echo(closed.backup.message)
     if send:
         from kaidan_tui.services import daily_export
 
         rep = daily.report(database, closed.business_date, ledger=ledger)
         _print_report(database, printers, z + daily_export.lines(rep))
+    if closed.backup.failed:
+        raise typer.Exit(5)
+
+
+@app.command("backup")
+def backup_cmd(
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="备份文件路径（默认：数据库旁 backups/ 下，带日期时间）"),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """在线备份数据库（开单不用停）：一致的副本，自检后才落盘。PostgreSQL 请用 pg_dump。"""
+    from kaidan_tui.db.location import resolve_url, sqlite_path
+    from kaidan_tui.services import backup
+
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is None:
+        fail(backup.pg_dump_hint(url))
+    _check_sqlite_file(path, must_exist=True)
+    info = backup.backup(open_db(db, check=False), to)
+    typer.echo(info.message)
 
 
 @audit_app.command("verify")

@@ -276,7 +276,7 @@ def test_day_close_and_z_report_carry_the_chain_head(
         head_id, head = audit.head(s)
     closed = daily.close(demo_db, day, user=clerk, approver=supervisor)
     assert closed.audit_head == head
-    lines = daily.z_lines(demo_db, closed)
+    lines = daily.z_lines(demo_db, closed.row)
     assert f"审计链头 #{head_id}" in lines and f"  {head}" in lines
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
@@ -43,6 +43,9 @@ from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import accounts, audit
 from kaidan_tui.services.accounts import Overdue
 from kaidan_tui.services.users import UserInfo
+
+if TYPE_CHECKING:
+    from kaidan_tui.services.backup import AutoBackup
 
 PICKUP = "自提"
 """The driver label of slips without a delivery driver."""
@@ -478,10 +481,53 @@ def _checksum(session: Session, day: date) -> tuple[str, str]:
     return head or "", hashlib.sha256("".join(hashes).encode()).hexdigest()
 
 
+# -- automatic backup at close (issue 8) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDay:
+    """What :func:`close` did: the closed day's row, and the backup taken after its commit."""
+
+    row: DayClose
+    backup: AutoBackup
+
+    @property
+    def business_date(self) -> date:
+        return self.row.business_date
+
+    @property
+    def audit_head(self) -> str:
+        return self.row.audit_head
+
+    @property
+    def audit_checksum(self) -> str:
+        return self.row.audit_checksum
+
+    @property
+    def totals(self) -> str:
+        return self.row.totals
+
+
 def close(
     db: Database, day: date, *, user: UserInfo, approver: UserInfo | None, ledger: str | None = None
+) -> ClosedDay:
+    """日结 (supervisor): refused while any driver's cash is uncounted or unexplained.
+
+    After the commit, a backup is taken (:func:`kaidan_tui.services.backup.after_close`);
+    its failure is reported in ``ClosedDay.backup`` and never undoes the close.
+    """
+    row = _close(db, day, user=user, approver=approver, ledger=ledger)
+    from kaidan_tui.services.backup import after_close
+
+    return ClosedDay(row, after_close(db))
+
+
+# -- end of the backup hook ---------------------------------------------------------------
+
+
+def _close(
+    db: Database, day: date, *, user: UserInfo, approver: UserInfo | None, ledger: str | None = None
 ) -> DayClose:
-    """日结 (supervisor): refused while any driver's cash is uncounted or unexplained."""
     if approver is None or not approver.is_supervisor:
         raise PermissionDenied("日结需要主管审批：请主管输入编码和 PIN。")
     with db.write() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from kaidan_tui.services.users import UserInfo
 
 __all__ = [
+    "BACKUP_DIR",
+    "BACKUP_KEEP",
     "PRICE_ORDER",
     "SCAN_FOCUS",
     "STOCK_POLICY",
@@ -30,6 +33,11 @@ __all__ = [
 
 SCAN_FOCUS = "scan_focus"
 """After a barcode scan: ``next`` (the line is done, next product) or ``qty``."""
+
+BACKUP_DIR = "backup_dir"
+"""Where the day close puts its backup; empty: ``backups/`` beside the store."""
+BACKUP_KEEP = "backup_keep"
+"""How many automatic backups to keep; 0: the day close takes none."""
 
 
 def get(session: Session, key: str, default: str = "") -> str:
@@ -79,12 +87,26 @@ def _order(value: str) -> str:
     return ",".join(p.value for p in parse_price_order(value))
 
 
+def _folder(value: str) -> str:
+    if value and not Path(value).expanduser().is_absolute():
+        raise InputError(f"备份文件夹要写完整路径（如 /srv/kaidan/backups），不能是「{value}」")
+    return value
+
+
+def _keep(value: str) -> str:
+    if not value.isdigit() or not 0 <= int(value) <= 3650:
+        raise InputError(f"保留份数应为 0 到 3650 的整数（0 = 不自动备份），不能是「{value}」")
+    return str(int(value))
+
+
 KNOWN: dict[str, tuple[str, str, Callable[[str], str]]] = {
     PRICE_ORDER: ("agreed,tier,list", "取价顺序（agreed, last, tier, list，逗号分隔）", _order),
     STOCK_POLICY: ("warn", "库存不足：warn 提醒 / block 需主管审批", _choice("warn", "block")),
     SCAN_FOCUS: ("next", "扫码后：next 直接成行 / qty 停在数量", _choice("next", "qty")),
     "credit_term_days": ("30", "赊账账期天数（超过算逾期）", _term),
     FREE_DISCOUNT: ("1.00", "整单优惠不超过这个金额（元）时无需主管审批", _amount),
+    BACKUP_DIR: ("", "日结自动备份的文件夹（空 = 数据库旁的 backups/）", _folder),
+    BACKUP_KEEP: ("14", "自动备份保留最近几份（0 = 日结时不备份）", _keep),
 }
 """Every setting a user may change: default, meaning, and its check."""
 

@@ -223,11 +223,12 @@ class DailyScreen(TypeAheadFocus, Screen[None]):
                 self.app.push_screen(ApprovalDialog([issue], exc.message), approved)
                 return
             try:
-                daily.close(self.db, day, user=self.user, approver=boss)
+                closed = daily.close(self.db, day, user=self.user, approver=boss)
             except KaidanError as exc:
                 self._say(exc.message)
                 return
             self.load()
-            self._say(f"{day} 已日结。", error=False)
+            backup = closed.backup
+            self._say(f"{day} 已日结。{backup.message}", error=backup.failed)
 
         self.app.push_screen(ApprovalDialog([issue]), approved)
