@@ -57,3 +57,11 @@ def test_truncate_is_refused(empty_db: Database, table: str) -> None:
     """TRUNCATE fires no row trigger on PostgreSQL; a statement trigger refuses it."""
     with pytest.raises(IntegrityError, match="never deleted"), empty_db.write() as s:
         s.execute(text(f"TRUNCATE {table} CASCADE"))
+
+
+def test_unreachable_server_is_explained_in_chinese() -> None:
+    url = "postgresql+psycopg://kaidan@/kaidan?host=/nonexistent-kaidan-socket"
+    done = kaidan("search", "products", "kkkl", "--db", url)
+    assert done.returncode == 2
+    assert "连不上数据库服务器" in done.stderr
+    assert "Traceback" not in done.stderr
