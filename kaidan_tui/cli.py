@@ -1248,6 +1248,15 @@ _DB_ERRORS = (
     ("readonly database", "数据库 {db} 是只读的，不能写入。请检查文件及所在目录的写权限。"),
     ("database or disk is full", "磁盘已满，无法写入数据库 {db}。请清理磁盘空间后重试。"),
     ("disk i/o error", "读写数据库 {db} 时磁盘出错。请检查磁盘后重试。"),
+    # PostgreSQL
+    (
+        "lock timeout",
+        "数据库 {db} 正被其他柜台写入，等待超时。请稍后重试，或检查是否有卡住的 kaidan。",
+    ),
+    (
+        "connection to server",
+        "连不上数据库服务器 {db}：请检查服务器是否开着、网络是否通、--db 地址和密码（~/.pgpass）。",
+    ),
 )
 
 

@@ -1,3 +1,9 @@
+"""Fixtures. ``demo_db``/``empty_db`` are SQLite stores; in a module or test marked
+``also_postgres`` they are parametrised over ``sqlite`` and ``postgresql`` (a fresh
+PostgreSQL database per test, see ``tests/pg.py``). ``sqlite_only`` marks a test of such
+a module that checks SQLite itself (pragmas, locks); ``postgresql_only`` one that checks
+PostgreSQL itself."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,6 +16,48 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.services import users
 from kaidan_tui.services.setup import init_store, load_demo
 from kaidan_tui.services.users import UserInfo
+
+from . import pg
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    node = metafunc.definition
+    if node.get_closest_marker("postgresql_only"):
+        metafunc.parametrize("db_backend", ["postgresql"], indirect=True)
+    elif node.get_closest_marker("also_postgres") and not node.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("db_backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    yield from pg.server()
+
+
+@pytest.fixture(scope="session")
+def pg_stores(pg_server: str) -> Iterator[pg.PgStores]:
+    stores = pg.PgStores(pg_server)
+    yield stores
+    stores.close()
+
+
+def _pg_db(request: pytest.FixtureRequest, kind: str) -> Iterator[Database]:
+    stores: pg.PgStores = request.getfixturevalue("pg_stores")
+    name, url = stores.fresh(kind)
+    db = Database(url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        stores.drop(name)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -41,16 +89,22 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory, _pepper_file: Path) 
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+def demo_db(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if db_backend == "postgresql":
+        yield from _pg_db(request, "demo")
+        return
     path = tmp_path / "demo.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(request.getfixturevalue("demo_template"), path)
     db = Database.open(str(path))
     yield db
     db.dispose()
 
 
 @pytest.fixture
-def empty_db(tmp_path: Path) -> Iterator[Database]:
+def empty_db(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if db_backend == "postgresql":
+        yield from _pg_db(request, "empty")
+        return
     db = Database.open(str(tmp_path / "empty.db"))
     init_store(db)
     yield db

@@ -25,6 +25,8 @@ from kaidan_tui.services.slips import LineIn, SlipIn
 from kaidan_tui.services.users import UserInfo
 from tests.test_daily import build_day
 
+pytestmark = pytest.mark.also_postgres
+
 D = Decimal
 TODAY = date(2026, 11, 20)
 KEPT = "balance, charged, charge_count"

@@ -16,6 +16,8 @@ from kaidan_tui.services import accounts, daily, lifecycle, slips
 from kaidan_tui.services.catalog import customer_by_code, product_by_code
 from kaidan_tui.services.users import UserInfo
 
+pytestmark = pytest.mark.also_postgres
+
 D = Decimal
 
 

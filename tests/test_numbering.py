@@ -16,6 +16,8 @@ from kaidan_tui.domain.numbering import format_number, validate_format
 
 from . import workers
 
+pytestmark = pytest.mark.also_postgres
+
 
 def test_formats() -> None:
     assert (

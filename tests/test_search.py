@@ -9,6 +9,8 @@ from kaidan_tui.db.models import Product
 from kaidan_tui.domain.text import grams, pinyin_initials
 from kaidan_tui.services.catalog import search_customers, search_products
 
+pytestmark = pytest.mark.also_postgres
+
 
 def test_initials_are_computed_on_save() -> None:
     assert pinyin_initials("可口可乐 330ml") == "kkkl330ml"

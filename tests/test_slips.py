@@ -17,6 +17,8 @@ from kaidan_tui.services.catalog import customer_by_code, product_by_code
 from kaidan_tui.services.slips import LineIn, SlipIn
 from kaidan_tui.services.users import UserInfo
 
+pytestmark = pytest.mark.also_postgres
+
 D = Decimal
 
 
@@ -179,7 +181,7 @@ def test_nothing_is_deleted_through_the_orm(demo_db: Database, clerk: UserInfo) 
         "UPDATE slip SET approver_id = NULL, cust_code = 'K0001' WHERE id = :id",
         "UPDATE slip_line SET price = 1 WHERE slip_id = :id",
         "DELETE FROM slip_line WHERE slip_id = :id",
-        "INSERT INTO slip_line (slip_id, line_no, product_id, code, name, spec, unit, qty, price, amount, price_source, approval_reason, is_gift, remarks) VALUES (:id, 99, 1, 'X', 'X', '', '', 1000, 100, 100, 'manual', '', 0, '')",  # noqa: E501
+        "INSERT INTO slip_line (slip_id, line_no, product_id, code, name, spec, unit, qty, price, amount, price_source, approval_reason, is_gift, remarks) VALUES (:id, 99, 1, 'X', 'X', '', '', 1000, 100, 100, 'manual', '', FALSE, '')",  # noqa: E501
         "DELETE FROM stock_movement WHERE slip_id = :id",
         "UPDATE audit_log SET detail = '{}'",
         "DELETE FROM audit_log",
@@ -214,7 +216,8 @@ def test_void_transition_is_allowed_but_not_back(demo_db: Database, clerk: UserI
 def test_audit_chain_detects_tampering(demo_db: Database, clerk: UserInfo) -> None:
     slips.post(demo_db, _sale(), user=clerk)
     with demo_db.write() as s:
-        s.execute(text("DROP TRIGGER kd_append_only_audit_log"))
+        on = "" if demo_db.is_sqlite else " ON audit_log"
+        s.execute(text(f"DROP TRIGGER kd_append_only_audit_log{on}"))
         target = s.execute(text("SELECT MIN(id) + 2 FROM audit_log")).scalar()
         s.execute(
             text("UPDATE audit_log SET detail = '{\"forged\": 1}' WHERE id = :i"), {"i": target}

@@ -15,6 +15,10 @@ from kaidan_tui.db.migrate import HEAD_REVISION, MIGRATIONS, alembic_config, che
 from kaidan_tui.db.models import metadata
 from kaidan_tui.domain.errors import StateError
 
+from .pg import PgStores
+
+pytestmark = pytest.mark.also_postgres
+
 
 def test_head_revision_constant_matches_alembic() -> None:
     from alembic.config import Config
@@ -25,15 +29,40 @@ def test_head_revision_constant_matches_alembic() -> None:
     assert (MIGRATIONS / "env.py").exists()
 
 
+def _search_object(d: object) -> bool:
+    """The search objects are not models, on purpose: FTS5 tables (and their shadow
+    tables) on SQLite, pg_trgm and text_pattern_ops indexes on PostgreSQL."""
+    return (
+        isinstance(d, tuple)
+        and d[0] in ("remove_table", "remove_index")
+        and str(d[1].name).startswith("search_")
+    )
+
+
 def test_migrations_match_models(empty_db: Database) -> None:
     with empty_db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    # the FTS5 virtual tables (and their shadow tables) are not models, on purpose
-    real = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("search_"))]
-    assert real == []
-    assert any(d[1].name == "search_tri" for d in diff)
+    assert [d for d in diff if not _search_object(d)] == []
+    if empty_db.is_sqlite:
+        assert any(d[1].name == "search_tri" for d in diff)
 
 
+def test_guards_exist_on_every_database(empty_db: Database) -> None:
+    """The same triggers by name on SQLite and PostgreSQL."""
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if empty_db.is_sqlite
+        else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname NOT LIKE '%_truncate'"
+    )
+    with empty_db.read() as s:
+        names = set(s.execute(text(sql)).scalars())
+    assert len(names) >= 35
+    for name in ("kd_no_delete_slip", "kd_append_only_audit_log", "kd_slip_posted_immutable",
+                 "kd_slip_line_insert", "kd_counter_step", "kd_append_only_day_close"):  # fmt: skip
+        assert name in names
+
+
+@pytest.mark.sqlite_only
 def test_pragmas_on_every_connection(empty_db: Database) -> None:
     for unit in (empty_db.read, empty_db.write):
         with unit() as s:
@@ -43,6 +72,7 @@ def test_pragmas_on_every_connection(empty_db: Database) -> None:
             assert s.execute(text("PRAGMA busy_timeout")).scalar() == 10000
 
 
+@pytest.mark.sqlite_only
 def test_writes_begin_immediate(empty_db: Database) -> None:
     """A write transaction holds the write lock from its first statement."""
     other = Database(empty_db.url)
@@ -58,6 +88,7 @@ def test_writes_begin_immediate(empty_db: Database) -> None:
     other.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_url_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path / 'a.db'}"
     assert resolve_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
@@ -65,7 +96,45 @@ def test_url_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert resolve_url(None).endswith("env.db")
 
 
+@pytest.mark.sqlite_only
 def test_uninitialised_store_is_refused(tmp_path: Path) -> None:
     db = Database.open(str(tmp_path / "blank.db"))
     with pytest.raises(StateError, match="kaidan init"):
         check_schema(db.engine)
+
+
+@pytest.mark.postgresql_only
+def test_writers_queue_on_postgresql(empty_db: Database) -> None:
+    """A PostgreSQL writer holds the writers' lock for its whole transaction; readers pass."""
+    from kaidan_tui.db.engine import WRITE_LOCK_KEY
+
+    other = Database(empty_db.url)
+    try:
+        with empty_db.write() as s:
+            s.execute(text("SELECT 1"))
+            with other.engine.connect() as conn:
+                taken = conn.execute(
+                    text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY}
+                ).scalar()
+                assert taken is False
+                assert conn.execute(text("SELECT count(*) FROM ledger")).scalar() == 1
+        with other.engine.connect() as conn:
+            taken = conn.execute(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY}
+            ).scalar()
+            assert taken is True
+    finally:
+        other.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_uninitialised_postgresql_store_is_refused(pg_stores: PgStores) -> None:
+    stores = pg_stores
+    name, url = stores.blank()
+    db = Database(url)
+    try:
+        with pytest.raises(StateError, match="kaidan init"):
+            check_schema(db.engine)
+    finally:
+        db.dispose()
+        stores.drop(name)

@@ -6,7 +6,10 @@ the text — ``search_tri`` (trigram: any substring of ≥ 3 characters) and ``s
 (the 1- and 2-character grams of Chinese names, because trigram cannot match shorter
 queries). FTS rowids are ``id*2`` for products and ``id*2+1`` for customers.
 
-On PostgreSQL (no FTS5) substring search falls back to ILIKE.
+On PostgreSQL (no FTS5) the same text is searched with ``LIKE`` on expressions that
+carry pg_trgm GIN indexes (``db/ddl.py``, created by the first migration), so there is no
+search table to keep in step; prefixes use ``text_pattern_ops`` indexes and the byte-wise
+range operators ``~>=~``/``~<~``, which order as SQLite's BINARY collation does.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import Connection, TextClause, event, text
 from sqlalchemy.orm import Mapper
 from sqlmodel import Session, col, select
 
+from kaidan_tui.db.ddl import PG_CUSTOMER_BODY, PG_CUSTOMER_GRAMS, PG_PRODUCT_BODY
 from kaidan_tui.db.models import Customer, Product
 from kaidan_tui.domain.text import clean_text, grams, is_cjk, normalise_query, pinyin_initials
 
@@ -57,11 +61,19 @@ def index_rows(conn: Connection, kind: int, rows: Iterable[tuple[int, str, str]]
     conn.execute(text("INSERT INTO search_gram(rowid, body) VALUES (:r, :g)"), data)
 
 
+_PG_INDEXES = ("search_product_body", "search_customer_body")
+
+
 def reindex(session: Session) -> int:
-    """Rebuild both FTS tables from the products and customers tables."""
+    """Rebuild both FTS tables (PostgreSQL: the trigram indexes) from products and customers."""
     conn = session.connection()
     if not _is_sqlite(conn):
-        return 0
+        for name in _PG_INDEXES:
+            conn.execute(text(f"REINDEX INDEX {name}"))
+        counts = conn.execute(
+            text("SELECT (SELECT count(*) FROM product) + (SELECT count(*) FROM customer)")
+        )
+        return int(counts.scalar_one())
     conn.execute(text("DELETE FROM search_tri"))
     conn.execute(text("DELETE FROM search_gram"))
     n = 0
@@ -121,8 +133,20 @@ def _fts_phrase(q: str) -> str:
 
 
 def _prefix_sql(table: str, column: str, sqlite: bool, order: str) -> str:
-    cond = f"{column} >= :q AND {column} < :hi" if sqlite else f"{column} LIKE :like"
+    # PostgreSQL: byte-wise comparison (text_pattern_ops), whatever the collation.
+    ge, lt = (">=", "<") if sqlite else ("~>=~", "~<~")
+    cond = f"{column} {ge} :q AND {column} {lt} :hi"
+    if not sqlite:
+        order = ", ".join(f'{c.strip()} COLLATE "C"' for c in order.split(","))
     return f"SELECT id FROM {table} WHERE {cond} AND active ORDER BY {order} LIMIT :n"
+
+
+def _like_escape(q: str) -> str:
+    return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_PG_BODY = {PRODUCT: PG_PRODUCT_BODY, CUSTOMER: PG_CUSTOMER_BODY}
+_PG_GRAMS = {PRODUCT: "lower(name)", CUSTOMER: f"lower{PG_CUSTOMER_GRAMS}"}
 
 
 def _substring_ids(conn: Connection, kind: int, q: str, limit: int) -> list[int]:
@@ -142,11 +166,20 @@ def _substring_ids(conn: Connection, kind: int, q: str, limit: int) -> list[int]
         )
         rows = conn.execute(_stmt(sql), {"m": _fts_phrase(q), "k": kind, "n": limit})
         return [r for (r,) in rows]
+    # PostgreSQL: the same bodies as the FTS tables, searched with LIKE (pg_trgm GIN
+    # indexes serve ≥ 3 characters; 1–2 characters scan names, as the gram table holds).
+    if len(q) >= 3:
+        body = _PG_BODY[kind]
+    elif any(is_cjk(ch) for ch in q):
+        body = _PG_GRAMS[kind]
+    else:
+        return []
     sql = (
-        f"SELECT id FROM {table} WHERE (name ILIKE :like OR initials LIKE :like "
-        "OR code ILIKE :like) AND active ORDER BY length(name), code LIMIT :n"
+        f"SELECT id FROM {table} WHERE {body} LIKE :like AND active "
+        'ORDER BY length(name), code COLLATE "C" LIMIT :n'
     )
-    return [r for (r,) in conn.execute(_stmt(sql), {"like": f"%{q}%", "n": limit})]
+    params = {"like": f"%{_like_escape(q)}%", "n": limit}
+    return [r for (r,) in conn.execute(_stmt(sql), params)]
 
 
 def ranked_ids(session: Session, kind: int, query: str, limit: int = 20) -> list[int]:
@@ -159,7 +192,7 @@ def ranked_ids(session: Session, kind: int, query: str, limit: int = 20) -> list
     table = _TABLES[kind]
     qu = q.upper()
     found: dict[int, None] = {}
-    args = {"q": qu, "hi": qu + _HIGH, "like": qu.replace("%", "") + "%", "n": limit}
+    args = {"q": qu, "hi": qu + _HIGH, "n": limit}
 
     def take(sql: str, params: dict[str, object]) -> bool:
         for (i,) in conn.execute(_stmt(sql), params):
@@ -173,11 +206,11 @@ def ranked_ids(session: Session, kind: int, query: str, limit: int = 20) -> list
     if take(_prefix_sql(table, "code", sqlite, "code"), args):
         return list(found)[:limit]
     if q.isascii() and q.isalnum():
-        low = {**args, "q": q, "hi": q + _HIGH, "like": q + "%"}
+        low = {**args, "q": q, "hi": q + _HIGH}
         if take(_prefix_sql(table, "initials", sqlite, "initials, code"), low):
             return list(found)[:limit]
     else:
-        raw = {**args, "q": q, "hi": q + _HIGH, "like": q + "%"}
+        raw = {**args, "q": q, "hi": q + _HIGH}
         if take(_prefix_sql(table, "name", sqlite, "name"), raw):
             return list(found)[:limit]
     if exact_hit and q.isascii():

@@ -366,9 +366,11 @@ def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
     rows = session.execute(
         sa_select(
             col(SlipLine.product_id),
-            col(SlipLine.code),
-            col(SlipLine.name),
-            col(SlipLine.unit),
+            # One product's lines share these (a snapshot of the product as sold); max()
+            # picks one where SQLite would take a bare column and PostgreSQL refuses.
+            func.max(SlipLine.code),
+            func.max(SlipLine.name),
+            func.max(SlipLine.unit),
             col(Slip.type),
             func.sum(SlipLine.qty),
             func.sum(SlipLine.amount),

@@ -71,7 +71,7 @@ def _where(session: Session, q: LookupQuery) -> list[Any]:
                 )
             )
         if not parts:  # neither a customer nor a product: a gift's recipient, or nothing
-            parts.append(col(Slip.recipient).contains(word))
+            parts.append(col(Slip.recipient).icontains(word))  # as SQLite LIKE, on PG too
         cond.append(or_(*parts))
     return cond
 

@@ -13,12 +13,18 @@ from kaidan_tui.db.models import metadata
 config = context.config
 
 
+def _include(obj: object, name: str | None, type_: str, reflected: bool, _other: object) -> bool:
+    """Autogenerate leaves the search objects alone (FTS5 tables, pg_trgm indexes)."""
+    return not (reflected and (name or "").startswith("search_"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=_include,
     )
     with context.begin_transaction():
         context.run_migrations()

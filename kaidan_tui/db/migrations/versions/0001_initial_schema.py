@@ -13,6 +13,7 @@ import sqlmodel
 from alembic import op
 
 import kaidan_tui.db.columns
+from kaidan_tui.db import ddl
 
 
 revision: str = '0001'
@@ -334,14 +335,22 @@ def upgrade() -> None:
         batch_op.create_index('ix_stock_movement_product', ['product_id', 'warehouse_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stock_movement_slip_id'), ['slip_id'], unique=False)
 
+    ddl.create(op, *GUARDS)
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_OBJECTS:
+            op.execute(statement)
+    else:
+        for statement in ddl.pg_search_objects():
             op.execute(statement)
 
 
 def downgrade() -> None:
+    ddl.drop(op, *GUARDS)
     if op.get_bind().dialect.name == "sqlite":
         for name in SQLITE_DROPS:
+            op.execute(name)
+    else:
+        for name in ddl.pg_search_drops():
             op.execute(name)
     with op.batch_alter_table('stock_movement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stock_movement_slip_id'))
@@ -397,22 +406,25 @@ def downgrade() -> None:
     op.drop_table('app_user')
 
 
-# --- Store guards and search indexes (SQLite). PostgreSQL gets its own in a later revision.
+# --- Store guards (both databases, see kaidan_tui/db/ddl.py) and search objects.
 _NEVER_DELETED = (
     "ledger", "app_user", "warehouse", "customer", "product", "slip", "number_counter",
     "stock", "stock_movement", "payment", "print_job", "audit_log",
 )
-_OPEN = "('draft', 'held')"
+_OPEN = ddl.OPEN
+_LINE_STATUS = "(SELECT status FROM slip WHERE id = {row}.slip_id) NOT IN " + _OPEN
+_CODE_STATUS = (
+    "(SELECT s.status FROM slip s JOIN slip_line l ON l.slip_id = s.id "
+    "WHERE l.id = {row}.line_id) NOT IN " + _OPEN
+)
 
-SQLITE_OBJECTS: list[str] = [
-    *(
-        f"CREATE TRIGGER kd_no_delete_{t} BEFORE DELETE ON {t} BEGIN "
-        f"SELECT RAISE(ABORT, 'kaidan: {t} rows are never deleted (void or reverse instead)'); END"
-        for t in _NEVER_DELETED
-    ),
+GUARDS: list[ddl.Guard] = [
+    *ddl.never_deleted(*_NEVER_DELETED, why=" (void or reverse instead)"),
     # A posted slip keeps its number, customer, date and money for ever (D4, D5).
-    f"""CREATE TRIGGER kd_slip_posted_immutable BEFORE UPDATE ON slip
-    WHEN OLD.status NOT IN {_OPEN} AND (
+    ddl.guard(
+        "kd_slip_posted_immutable", "slip", "UPDATE",
+        "a posted slip cannot be changed (void or reverse it)",
+        f"""OLD.status NOT IN {_OPEN} AND (
         NEW.total_amount IS NOT OLD.total_amount OR NEW.total_qty IS NOT OLD.total_qty
         OR NEW.discount_amount IS NOT OLD.discount_amount OR NEW.line_count IS NOT OLD.line_count
         OR NEW.number IS NOT OLD.number OR NEW.seq IS NOT OLD.seq OR NEW.year IS NOT OLD.year
@@ -428,41 +440,50 @@ SQLITE_OBJECTS: list[str] = [
             OR NEW.voided_by_id IS NOT OLD.voided_by_id OR NEW.voided_at IS NOT OLD.voided_at))
         OR NEW.status IN {_OPEN}
         OR (OLD.status IN ('void', 'reversed') AND NEW.status IS NOT OLD.status)
-    )
-    BEGIN SELECT RAISE(ABORT, 'kaidan: a posted slip cannot be changed (void or reverse it)'); END""",
+    )""",
+    ),
     # D4: a void carries its reason, who approved it and when.
-    """CREATE TRIGGER kd_slip_void_needs_reason BEFORE UPDATE OF status ON slip
-    WHEN NEW.status = 'void' AND OLD.status != 'void' AND (
-        trim(NEW.void_reason) = '' OR NEW.voided_by_id IS NULL OR NEW.voided_at IS NULL)
-    BEGIN SELECT RAISE(ABORT, 'kaidan: a void needs a reason, a supervisor and a time'); END""",
-    f"""CREATE TRIGGER kd_slip_posted_needs_number BEFORE UPDATE OF status ON slip
-    WHEN NEW.status NOT IN {_OPEN} AND (NEW.number IS NULL OR NEW.seq IS NULL)
-    BEGIN SELECT RAISE(ABORT, 'kaidan: a posted slip must carry its number'); END""",
+    ddl.guard(
+        "kd_slip_void_needs_reason", "slip", "UPDATE OF status",
+        "a void needs a reason, a supervisor and a time",
+        "NEW.status = 'void' AND OLD.status != 'void' AND ("
+        "trim(NEW.void_reason) = '' OR NEW.voided_by_id IS NULL OR NEW.voided_at IS NULL)",
+    ),
+    ddl.guard(
+        "kd_slip_posted_needs_number", "slip", "UPDATE OF status",
+        "a posted slip must carry its number",
+        f"NEW.status NOT IN {_OPEN} AND (NEW.number IS NULL OR NEW.seq IS NULL)",
+    ),
     *(
-        f"""CREATE TRIGGER kd_slip_line_{op_name} BEFORE {op_name.upper()} ON slip_line
-        WHEN (SELECT status FROM slip WHERE id = {row}.slip_id) NOT IN {_OPEN}
-        BEGIN SELECT RAISE(ABORT, 'kaidan: lines of a posted slip cannot be changed'); END"""
+        ddl.guard(
+            f"kd_slip_line_{op_name}", "slip_line", op_name.upper(),
+            "lines of a posted slip cannot be changed",
+            _LINE_STATUS.format(row=row), pg_check=_LINE_STATUS.format(row=row),
+        )
         for op_name, row in (("insert", "NEW"), ("update", "OLD"), ("delete", "OLD"))
     ),
     *(
-        f"""CREATE TRIGGER kd_slip_line_code_{op_name} BEFORE {op_name.upper()} ON slip_line_code
-        WHEN (SELECT s.status FROM slip s JOIN slip_line l ON l.slip_id = s.id
-              WHERE l.id = {row}.line_id) NOT IN {_OPEN}
-        BEGIN SELECT RAISE(ABORT, 'kaidan: trace codes of a posted slip cannot be changed'); END"""
+        ddl.guard(
+            f"kd_slip_line_code_{op_name}", "slip_line_code", op_name.upper(),
+            "trace codes of a posted slip cannot be changed",
+            _CODE_STATUS.format(row=row), pg_check=_CODE_STATUS.format(row=row),
+        )
         for op_name, row in (("insert", "NEW"), ("update", "OLD"), ("delete", "OLD"))
     ),
-    *(
-        f"CREATE TRIGGER kd_append_only_{t} BEFORE UPDATE ON {t} BEGIN "
-        f"SELECT RAISE(ABORT, 'kaidan: {t} is append-only'); END"
-        for t in ("stock_movement", "audit_log", "payment")
+    *ddl.append_only("stock_movement", "audit_log", "payment", deletes=False),
+    ddl.guard(
+        "kd_slip_born_open", "slip", "INSERT",
+        "a slip is created as a draft and then posted", f"NEW.status NOT IN {_OPEN}",
     ),
-    f"""CREATE TRIGGER kd_slip_born_open BEFORE INSERT ON slip WHEN NEW.status NOT IN {_OPEN}
-    BEGIN SELECT RAISE(ABORT, 'kaidan: a slip is created as a draft and then posted'); END""",
-    """CREATE TRIGGER kd_counter_step BEFORE UPDATE ON number_counter
-    WHEN NEW.last_seq IS NOT OLD.last_seq + 1 OR NEW.ledger_id IS NOT OLD.ledger_id
-        OR NEW.slip_type IS NOT OLD.slip_type OR NEW.year IS NOT OLD.year
-    BEGIN SELECT RAISE(ABORT, 'kaidan: a number counter only steps by one'); END""",
-    # Search: rowid = id*2 for products, id*2+1 for customers.
+    ddl.guard(
+        "kd_counter_step", "number_counter", "UPDATE", "a number counter only steps by one",
+        "NEW.last_seq IS NOT OLD.last_seq + 1 OR NEW.ledger_id IS NOT OLD.ledger_id "
+        "OR NEW.slip_type IS NOT OLD.slip_type OR NEW.year IS NOT OLD.year",
+    ),
+]
+
+# Search: rowid = id*2 for products, id*2+1 for customers.
+SQLITE_OBJECTS: list[str] = [
     "CREATE VIRTUAL TABLE search_tri USING fts5(body, tokenize='trigram')",
     "CREATE VIRTUAL TABLE search_gram USING fts5(body, tokenize='unicode61')",
 ]

@@ -11,14 +11,18 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from kaidan_tui.db import ddl
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_TRIGGER = """CREATE TRIGGER kd_slip_against_immutable BEFORE UPDATE OF against_id ON slip
-WHEN OLD.status NOT IN ('draft', 'held') AND NEW.against_id IS NOT OLD.against_id
-BEGIN SELECT RAISE(ABORT, 'kaidan: a posted slip cannot be changed (void or reverse it)'); END"""
+_GUARD = ddl.guard(
+    "kd_slip_against_immutable", "slip", "UPDATE OF against_id",
+    "a posted slip cannot be changed (void or reverse it)",
+    f"OLD.status NOT IN {ddl.OPEN} AND NEW.against_id IS NOT OLD.against_id",
+)
 
 
 def upgrade() -> None:
@@ -28,13 +32,11 @@ def upgrade() -> None:
     # Lookup by number (the unique index leads with the ledger) and by its tail (seq).
     op.create_index("ix_slip_number", "slip", ["number"])
     op.create_index("ix_slip_seq", "slip", ["seq"])
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(_TRIGGER)
+    ddl.create(op, _GUARD)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS kd_slip_against_immutable")
+    ddl.drop(op, _GUARD)
     op.drop_index("ix_slip_seq", table_name="slip")
     op.drop_index("ix_slip_number", table_name="slip")
     op.drop_index("ix_slip_against_id", table_name="slip")

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from kaidan_tui.db import ddl
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -34,20 +36,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("serial", name=op.f("uq_form_serial_serial")),
     )
     op.create_index(op.f("ix_form_serial_slip_id"), "form_serial", ["slip_id"], unique=False)
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            "CREATE TRIGGER kd_no_delete_form_serial BEFORE DELETE ON form_serial BEGIN "
-            "SELECT RAISE(ABORT, 'kaidan: form_serial rows are never deleted'); END"
-        )
-        op.execute(
-            "CREATE TRIGGER kd_append_only_form_serial BEFORE UPDATE ON form_serial BEGIN "
-            "SELECT RAISE(ABORT, 'kaidan: form_serial is append-only'); END"
-        )
+    ddl.create(op, *ddl.append_only("form_serial"))
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS kd_append_only_form_serial")
-        op.execute("DROP TRIGGER IF EXISTS kd_no_delete_form_serial")
+    ddl.drop(op, *ddl.append_only("form_serial"))
     op.drop_index(op.f("ix_form_serial_slip_id"), table_name="form_serial")
     op.drop_table("form_serial")

@@ -13,6 +13,7 @@ import sqlmodel
 from alembic import op
 
 import kaidan_tui.db.columns
+from kaidan_tui.db import ddl
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -62,23 +63,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_day_close")),
         sa.UniqueConstraint("ledger_id", "business_date", name=op.f("uq_day_close_ledger_id_business_date")),
     )
-    if op.get_bind().dialect.name == "sqlite":
-        for t in _TABLES:
-            op.execute(
-                f"CREATE TRIGGER kd_no_delete_{t} BEFORE DELETE ON {t} BEGIN "
-                f"SELECT RAISE(ABORT, 'kaidan: {t} rows are never deleted'); END"
-            )
-            op.execute(
-                f"CREATE TRIGGER kd_append_only_{t} BEFORE UPDATE ON {t} BEGIN "
-                f"SELECT RAISE(ABORT, 'kaidan: {t} is append-only'); END"
-            )
+    ddl.create(op, *ddl.append_only(*_TABLES))
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for t in _TABLES:
-            op.execute(f"DROP TRIGGER IF EXISTS kd_append_only_{t}")
-            op.execute(f"DROP TRIGGER IF EXISTS kd_no_delete_{t}")
+    ddl.drop(op, *ddl.append_only(*_TABLES))
     op.drop_table("day_close")
     op.drop_table("return_copy")
     op.drop_index("ix_cash_count_day", table_name="cash_count")

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import kaidan_tui.db.columns
+from kaidan_tui.db import ddl
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -26,6 +27,8 @@ depends_on: str | Sequence[str] | None = None
 
 # What a slip adds to its customer's balance, in fen. Mirrors CREDIT_SETTLEMENTS and
 # SlipType.money_sign (tests/test_account.py checks the two agree).
+_GUARDS = ddl.never_deleted("customer_account")
+
 _CREDIT = "('月结', '压单', '滚单', '代销')"
 
 
@@ -69,8 +72,6 @@ SQLITE_TRIGGERS = [
         {_sqlite_sub("OLD.customer_id", _contrib("OLD"))}
         {_sqlite_add("NEW.customer_id", _contrib("NEW"))}
     END""",
-    """CREATE TRIGGER kd_no_delete_customer_account BEFORE DELETE ON customer_account BEGIN
-    SELECT RAISE(ABORT, 'kaidan: customer_account rows are never deleted'); END""",
     """CREATE TRIGGER kd_account_payment AFTER INSERT ON payment
     BEGIN
         INSERT INTO customer_account (customer_id, balance, charged, charge_count)
@@ -155,6 +156,7 @@ def upgrade() -> None:
     op.execute(_BACKFILL)
     # The daily report's stock at the end of a past day reads the movements after it.
     op.create_index("ix_stock_movement_created_at", "stock_movement", ["created_at"])
+    ddl.create(op, *_GUARDS)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for statement in SQLITE_TRIGGERS:
@@ -164,10 +166,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    ddl.drop(op, *_GUARDS)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in ("kd_account_slip_insert", "kd_account_slip_update", "kd_account_payment",
-                     "kd_no_delete_customer_account"):
+        for name in ("kd_account_slip_insert", "kd_account_slip_update", "kd_account_payment"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     elif dialect == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS kd_account_slip ON slip")
