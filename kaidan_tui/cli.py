@@ -1018,14 +1018,17 @@ def backup_cmd(
 
 @audit_app.command("verify")
 def audit_verify(db: DbOpt = None) -> None:
-    """逐条校验审计日志的链（密钥 HMAC），指出第一条被改动的记录。退出码 4 = 链已断。"""
+    """逐条校验审计日志的链（密钥 HMAC），指出第一条被改动的记录；再核对每户外欠与单据。
+    退出码 4 = 链已断或外欠不符。"""
     from kaidan_tui.services import pepper as peppers
+    from kaidan_tui.services.accounts import check_balances
     from kaidan_tui.services.audit import Problem, verify_chain
 
     key = peppers.load()
     with open_db(db).read() as session:
         report = verify_chain(session, key)
         want = peppers.expected(session)
+        balances = check_balances(session)
     where = peppers.path()
     if report.problem is Problem.NO_PEPPER:
         fail(
@@ -1049,6 +1052,13 @@ def audit_verify(db: DbOpt = None) -> None:
         _err(
             f"审计日志第 {report.broken_at} 条记录与链不符：它或它之前的记录被改动过"
             f"（前 {report.rows - 1} 条完好）。请保留数据库文件并联系管理员。"
+        )
+        raise typer.Exit(4)
+    if balances:
+        shown = "；".join(f"{code} 记 {kept} 算得 {summed}" for code, kept, summed in balances[:5])
+        _err(
+            f"客户外欠与单据不符（{len(balances)} 户）：{shown}。外欠只由单据和收款自动记账，"
+            "不符说明数据库被绕过程序改动过。请保留数据库文件并联系管理员。"
         )
         raise typer.Exit(4)
     keyed = (
