@@ -54,6 +54,7 @@ def counter(
     db = Database.open(path)
     with db.read() as s:
         user = get_user(s, "1001")
+        boss = get_user(s, "8001")  # 月结 past the credit limit: approved
         codes = list(s.exec(select(Product.code).where(Product.coded == False)).all())  # noqa: E712
     real_move = slips._move_stock
 
@@ -74,11 +75,12 @@ def counter(
             LineIn(product=rng.choice(codes), qty=str(rng.randint(1, 5)))
             for _ in range(rng.randint(1, 8))
         ]
-        order = SlipIn(customer="K0001", settlement="现款", ledger=ledger,
+        order = SlipIn(customer=rng.choice(("K0001", "K0005")),
+                       settlement=rng.choice(("现款", "月结")), ledger=ledger,
                        remarks=f"counter {worker}-{i}", lines=lines)  # fmt: skip
         t0 = time.perf_counter()
         try:
-            res = slips.post(db, order, user=user)
+            res = slips.post(db, order, user=user, approver=boss)
         except Abort:
             out.aborts += 1
             continue
