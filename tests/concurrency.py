@@ -11,15 +11,13 @@ store is checked afterwards with :func:`tests.crash.check`.
 from __future__ import annotations
 
 import multiprocessing
-import random
 import statistics
 import time
 from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
-from typing import Any
 
-from tests.crash import Abort, Ack
+from tests.crash import Abort, Ack, Poster
 
 
 @dataclass
@@ -41,46 +39,17 @@ def counter(
     results: Queue[WorkerResult],
 ) -> None:
     """One counter: post for ``seconds`` after ``go``; put a :class:`WorkerResult`."""
-    from sqlmodel import select
-
-    from kaidan_tui.db.engine import Database
-    from kaidan_tui.db.models import Product
-    from kaidan_tui.services import slips
-    from kaidan_tui.services.slips import LineIn, SlipIn
-    from kaidan_tui.services.users import get_user
-
-    rng = random.Random(worker)
+    poster = Poster(path, worker, abort_rate, max_lines=8)
     out = WorkerResult(worker)
-    db = Database.open(path)
-    with db.read() as s:
-        user = get_user(s, "1001")
-        boss = get_user(s, "8001")  # 月结 past the credit limit: approved
-        codes = list(s.exec(select(Product.code).where(Product.coded == False)).all())  # noqa: E712
-    real_move = slips._move_stock
-
-    def flaky_move(*args: Any, **kwargs: Any) -> None:
-        real_move(*args, **kwargs)
-        if rng.random() < abort_rate:
-            raise Abort
-
-    slips._move_stock = flaky_move
     ready.put(worker)
     go.wait()
     end = time.monotonic() + seconds
     i = 0
     while time.monotonic() < end:
         i += 1
-        ledger = rng.choice(("KD", "SC"))
-        lines = [
-            LineIn(product=rng.choice(codes), qty=str(rng.randint(1, 5)))
-            for _ in range(rng.randint(1, 8))
-        ]
-        order = SlipIn(customer=rng.choice(("K0001", "K0005")),
-                       settlement=rng.choice(("现款", "月结")), ledger=ledger,
-                       remarks=f"counter {worker}-{i}", lines=lines)  # fmt: skip
         t0 = time.perf_counter()
         try:
-            res = slips.post(db, order, user=user, approver=boss)
+            ack = poster.post(f"counter {worker}-{i}")
         except Abort:
             out.aborts += 1
             continue
@@ -88,8 +57,8 @@ def counter(
             out.errors.append(f"{type(exc).__name__}: {exc}"[:300])
             continue
         out.latencies_ms.append((time.perf_counter() - t0) * 1000)
-        out.acks.append(Ack(ledger, res.number, len(lines), res.total_amount))
-    db.dispose()
+        out.acks.append(ack)
+    poster.db.dispose()
     results.put(out)
 
 

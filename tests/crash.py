@@ -67,51 +67,72 @@ def parse_acks(text: str) -> list[Ack]:
 # -- the writer (child side) ----------------------------------------------------------------
 
 
-def writer(path: str, seed: int, out: int, *, abort_rate: float = 0.15) -> NoReturn:
-    """Post slips forever; report each one on file descriptor ``out`` once it is committed."""
-    from sqlmodel import select
+class Poster:
+    """A counter posting random slips through the real service, as a clerk would: 现款 or
+    月结 (a supervisor approves what needs it), 1..``max_lines`` lines, ledger KD or SC.
+    A share (``abort_rate``) of transactions fail on purpose after taking their number,
+    so the whole transaction must roll back and give the number back."""
 
-    from kaidan_tui.db.engine import Database
-    from kaidan_tui.db.models import Product
-    from kaidan_tui.services import slips
-    from kaidan_tui.services.slips import LineIn, SlipIn
-    from kaidan_tui.services.users import get_user
+    def __init__(self, path: str, seed: int, abort_rate: float, max_lines: int) -> None:
+        from sqlmodel import select
 
-    rng = random.Random(seed)
-    db = Database.open(path)
-    with db.read() as s:
-        user = get_user(s, "1001")
-        boss = get_user(s, "8001")  # 月结 past the credit limit: approved
-        codes = list(s.exec(select(Product.code).where(Product.coded == False)).all())  # noqa: E712
-    real_move = slips._move_stock
+        from kaidan_tui.db.engine import Database
+        from kaidan_tui.db.models import Product
+        from kaidan_tui.services import slips
+        from kaidan_tui.services.users import get_user
 
-    def flaky_move(*args: Any, **kwargs: Any) -> None:
-        real_move(*args, **kwargs)
-        if rng.random() < abort_rate:
-            raise Abort  # after next_number(): the whole transaction must roll back
+        self.rng = random.Random(seed)
+        self.max_lines = max_lines
+        self.db = Database.open(path)
+        with self.db.read() as s:
+            self.user = get_user(s, "1001")
+            self.boss = get_user(s, "8001")
+            self.codes = list(
+                s.exec(select(Product.code).where(Product.coded == False)).all()  # noqa: E712
+            )
+        real_move = slips._move_stock
 
-    slips._move_stock = flaky_move
-    os.write(out, b"ready\n")
-    i = 0
-    while True:
-        i += 1
+        def flaky_move(*args: Any, **kwargs: Any) -> None:
+            real_move(*args, **kwargs)
+            if self.rng.random() < abort_rate:
+                raise Abort  # after next_number(): the whole transaction must roll back
+
+        slips._move_stock = flaky_move
+
+    def post(self, tag: str) -> Ack:
+        """Post one slip; raises :class:`Abort` for a transaction aborted on purpose."""
+        from kaidan_tui.services import slips
+        from kaidan_tui.services.slips import LineIn, SlipIn
+
+        rng = self.rng
         ledger = rng.choice(("KD", "SC"))
         lines = [
-            LineIn(product=rng.choice(codes), qty=str(rng.randint(1, 5)))
-            for _ in range(rng.randint(1, 12))
+            LineIn(product=rng.choice(self.codes), qty=str(rng.randint(1, 5)))
+            for _ in range(rng.randint(1, self.max_lines))
         ]
         order = SlipIn(
             customer=rng.choice(("K0001", "K0005")),
             settlement=rng.choice(("现款", "月结")),  # 月结 moves the kept balance (外欠)
             ledger=ledger,
-            remarks=f"crash {seed}-{i}",
+            remarks=tag,
             lines=lines,
         )
+        res = slips.post(self.db, order, user=self.user, approver=self.boss)
+        return Ack(ledger, res.number, len(lines), res.total_amount)
+
+
+def writer(path: str, seed: int, out: int, *, abort_rate: float = 0.15) -> NoReturn:
+    """Post slips forever; report each one on file descriptor ``out`` once it is committed."""
+    poster = Poster(path, seed, abort_rate, max_lines=12)
+    os.write(out, b"ready\n")
+    i = 0
+    while True:
+        i += 1
         try:
-            res = slips.post(db, order, user=user, approver=boss)
+            ack = poster.post(f"crash {seed}-{i}")
         except Abort:
             continue
-        os.write(out, f"ack {ledger} {res.number} {len(lines)} {res.total_amount}\n".encode())
+        os.write(out, f"ack {ack.ledger} {ack.number} {ack.lines} {ack.total}\n".encode())
 
 
 # -- the parent side ------------------------------------------------------------------------

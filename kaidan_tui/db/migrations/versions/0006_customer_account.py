@@ -41,21 +41,12 @@ def _contrib(row: str) -> str:
     )
 
 
-def _sqlite_add(customer: str, amount: str) -> str:
-    """Upsert: add ``amount`` fen (a charge when positive) to the customer's account."""
+def _sqlite_add(customer: str, amount: str, sign: str = "") -> str:
+    """Upsert: add ``amount`` fen (a charge when positive) to the customer's account, or
+    take it back with ``sign="-"``."""
     return (
         f"INSERT INTO customer_account (customer_id, balance, charged, charge_count) "
-        f"VALUES ({customer}, {amount}, max({amount}, 0), {amount} > 0) "
-        f"ON CONFLICT (customer_id) DO UPDATE SET balance = balance + excluded.balance, "
-        f"charged = charged + excluded.charged, "
-        f"charge_count = charge_count + excluded.charge_count;"
-    )
-
-
-def _sqlite_sub(customer: str, amount: str) -> str:
-    return (
-        f"INSERT INTO customer_account (customer_id, balance, charged, charge_count) "
-        f"VALUES ({customer}, -({amount}), -max({amount}, 0), -({amount} > 0)) "
+        f"VALUES ({customer}, {sign}({amount}), {sign}max({amount}, 0), {sign}({amount} > 0)) "
         f"ON CONFLICT (customer_id) DO UPDATE SET balance = balance + excluded.balance, "
         f"charged = charged + excluded.charged, "
         f"charge_count = charge_count + excluded.charge_count;"
@@ -69,7 +60,7 @@ SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER kd_account_slip_update AFTER UPDATE ON slip
     WHEN {_contrib("OLD")} != {_contrib("NEW")} OR OLD.customer_id IS NOT NEW.customer_id
     BEGIN
-        {_sqlite_sub("OLD.customer_id", _contrib("OLD"))}
+        {_sqlite_add("OLD.customer_id", _contrib("OLD"), "-")}
         {_sqlite_add("NEW.customer_id", _contrib("NEW"))}
     END""",
     """CREATE TRIGGER kd_account_payment AFTER INSERT ON payment
