@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,40 @@ def test_uninitialised_postgresql_store_is_refused(pg_stores: PgStores) -> None:
     finally:
         db.dispose()
         stores.drop(name)
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_writers_queue_on_the_writer_lock(empty_db: Database) -> None:
+    """A writer waits its turn on ``<store>-writer.lock`` (woken as soon as it is free),
+    re-entrant in one thread; the lock file is private like the store."""
+    import fcntl
+    import threading
+
+    from kaidan_tui.db.engine import WRITER_LOCK_SUFFIX
+    from kaidan_tui.db.location import sqlite_path
+
+    store = sqlite_path(empty_db.url)
+    assert store is not None
+    lock = store.with_name(store.name + WRITER_LOCK_SUFFIX)
+    queue = empty_db._writers
+    assert queue is not None
+    with queue.turn(), queue.turn():  # re-entrant in one thread: no waiting for itself
+        pass
+    with empty_db.write() as s:
+        s.execute(text("SELECT 1"))
+    assert lock.stat().st_mode & 0o077 == 0
+    done = threading.Event()
+
+    def write() -> None:
+        with empty_db.write() as s:
+            s.execute(text("SELECT 1"))
+        done.set()
+
+    fd = os.open(lock, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another counter is writing
+    worker = threading.Thread(target=write)
+    worker.start()
+    assert not done.wait(0.5)  # still queued behind it
+    os.close(fd)  # that writer commits
+    assert done.wait(30)
+    worker.join()

@@ -3,6 +3,7 @@ screen is read back, and the saved slip is checked in the store."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -52,8 +53,11 @@ class Tmux:
 def test_order_typed_in_tmux(demo_template: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "tmux.db"
     shutil.copy(demo_template, db_path)
+    # A tmux server that was already running would not pass our environment on: name the
+    # pepper file (and the config folder) on the command line itself.
     cmd = (
-        f"XDG_DATA_HOME={tmp_path} TERM=xterm-256color "
+        f"XDG_DATA_HOME={tmp_path} XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']} "
+        f"KAIDAN_PEPPER_FILE={os.environ['KAIDAN_PEPPER_FILE']} TERM=xterm-256color "
         f"{sys.executable} -m kaidan_tui.cli --db {db_path}"
     )
     t = Tmux(cmd)

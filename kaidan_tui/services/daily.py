@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sqlalchemy import literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
@@ -361,6 +362,11 @@ def _copies(session: Session, slips: Sequence[DaySlip]) -> tuple[list[MissingCop
     return missing, len(back)
 
 
+_PRODUCT_NO_INDEX = col(StockMovement.product_id) + literal_column("0")
+"""``product_id + 0``: the same value, but SQLite will not walk ix_stock_movement_product
+for it (a literal, not a bound parameter, so PostgreSQL sees one GROUP BY expression)."""
+
+
 def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
     """Sold per product (sales less returns, posted), and stock at the end of the day."""
     rows = session.execute(
@@ -402,11 +408,10 @@ def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
     )
     later = dict(
         session.exec(
-            # Only the movements after the day, through the created_at index. Grouping by
-            # ``product_id + 0`` keeps SQLite from walking the product index instead.
-            select(col(StockMovement.product_id) + 0, func.sum(StockMovement.qty))
+            # Only the movements after the day, through the created_at index.
+            select(_PRODUCT_NO_INDEX, func.sum(StockMovement.qty))
             .where(StockMovement.created_at >= end)
-            .group_by(col(StockMovement.product_id) + 0)
+            .group_by(_PRODUCT_NO_INDEX)
         ).all()
     )
     out = [

@@ -115,6 +115,12 @@ def _sqlite_files(path: Path) -> list[Path]:
     return [Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
 
 
+def _writer_lock(path: Path) -> Path:
+    from kaidan_tui.db.engine import WRITER_LOCK_SUFFIX
+
+    return Path(f"{path}{WRITER_LOCK_SUFFIX}")
+
+
 def build_demo_file(path: Path, source: Path | None = None) -> DemoSummary:
     """Build the demo store at ``path`` all at once, replacing whatever is there.
 
@@ -138,6 +144,6 @@ def build_demo_file(path: Path, source: Path | None = None) -> DemoSummary:
             stale.unlink(missing_ok=True)
         os.replace(tmp, path)
     finally:
-        for leftover in _sqlite_files(tmp):
+        for leftover in [*_sqlite_files(tmp), _writer_lock(tmp)]:
             leftover.unlink(missing_ok=True)
     return summary
