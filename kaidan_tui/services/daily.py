@@ -386,12 +386,15 @@ def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
             col(Slip.ledger_id) == ledger_id,
             col(Slip.business_date) == day,
             col(Slip.status) == SlipStatus.POSTED.value,
-            col(Slip.type).in_([SlipType.SALE.value, SlipType.RETURN.value]),
+            # No filter on type here: with one, SQLite walks every sale of the ledger
+            # through (ledger_id, type, …) instead of the day's slips by date.
         )
         .group_by(col(SlipLine.product_id), col(Slip.type))
     ).all()
     sold: dict[int, list[Any]] = {}
     for pid, code, name, unit, kind, qty, amount in rows:
+        if kind not in (SlipType.SALE.value, SlipType.RETURN.value):
+            continue
         sign = -1 if kind == SlipType.RETURN.value else 1
         entry = sold.setdefault(pid, [code, name, unit, ZERO, ZERO])
         entry[3] += (qty or ZERO) * sign
