@@ -107,3 +107,20 @@ def test_eight_counters_on_one_postgresql_store(pg_stores: PgStores) -> None:
             assert count == distinct == top == last  # 1..N: no gap, no duplicate
     finally:
         pg_stores.drop(name)
+
+
+def test_a_read_is_one_snapshot(empty_db: Database) -> None:
+    """A report of many queries never sees a write that lands halfway through it."""
+    with empty_db.read() as s:
+        level = s.execute(text("SHOW transaction_isolation")).scalar_one()
+        before = s.execute(text("SELECT COUNT(*) FROM setting")).scalar_one()
+        with empty_db.write() as w:  # another counter commits meanwhile
+            w.execute(text("INSERT INTO setting (key, value) VALUES ('snapshot.test', 'x')"))
+        during = s.execute(text("SELECT COUNT(*) FROM setting")).scalar_one()
+    with empty_db.read() as s:
+        after = s.execute(text("SELECT COUNT(*) FROM setting")).scalar_one()
+    assert level == "repeatable read"
+    assert during == before and after == before + 1
+    with empty_db.write() as w:
+        level = w.execute(text("SHOW transaction_isolation")).scalar_one()
+    assert level == "read committed"  # writers queue on the lock and see the latest rows

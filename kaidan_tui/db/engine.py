@@ -10,7 +10,7 @@
   makes them: the audit chain stays one line, and each check-then-write (stock, credit,
   closed day, idempotency key) sees the last committed write. READ COMMITTED is enough
   then. Slip numbers are also taken from a locked counter row (``services/slips.py``).
-  Reads never wait for the lock.
+  Reads never wait for the lock; each ``read()`` is one REPEATABLE READ snapshot.
 - SQLite writers also queue on ``flock`` of ``<store>-writer.lock`` before BEGIN IMMEDIATE.
   SQLite's own busy wait sleeps longer and longer while it waits, so a counter that has
   waited long keeps losing to newcomers (8 counters posting non-stop: one waited 9 s).
@@ -161,6 +161,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self._write_engine = self.engine.execution_options(kaidan_write=True)
+        # A read is one snapshot on both databases (SQLite: a deferred transaction in WAL;
+        # PostgreSQL: REPEATABLE READ), so a report of many queries never sees a slip
+        # posted halfway through it.
+        self._read_engine = (
+            self.engine.execution_options(isolation_level="REPEATABLE READ")
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
         path = sqlite_path(url)
         self._writers = _WriterQueue(path) if path is not None else None
 
@@ -174,7 +182,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def _turn(self) -> AbstractContextManager[None]:
