@@ -141,6 +141,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
         self.popup_query = ""
+        self._pending_lookup: tuple[str, str] | None = None  # (owner, query) to look up
         self.check_result = SlipCheck()
         self.posting = False
         self.last_posted: PostResult | None = None
@@ -292,7 +293,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self.customer is not None and event.value == self.customer.name:
             return
         if event.value.strip():
-            self._lookup_customers(event.value)
+            self._lookup_later("customer", event.value)
         else:
             self._hide_popup()
 
@@ -302,9 +303,28 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self.current is not None and event.value == self.current.product.name:
             return
         if code:
-            self._lookup_products(code)
+            self._lookup_later("product", code)
         else:
             self._hide_popup()
+
+    def _lookup_later(self, owner: str, query: str) -> None:
+        """Look up once the typed character is on screen: the lookup's thread and the
+        match list it fills must not delay the clerk's own keystroke. Keys typed before
+        that paint ask once, for the newest text."""
+        first = self._pending_lookup is None
+        self._pending_lookup = (owner, query)
+        if first:
+            self.call_after_refresh(self._start_lookup)
+
+    def _start_lookup(self) -> None:
+        pending, self._pending_lookup = self._pending_lookup, None
+        if pending is None:
+            return
+        owner, query = pending
+        if owner == "customer":
+            self._lookup_customers(query)
+        else:
+            self._lookup_products(query)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
     def _lookup_customers(self, query: str) -> None:
