@@ -21,8 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.capitals import amount_in_capitals
@@ -52,6 +51,7 @@ from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, Discount
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
+from kaidan_tui.tui.widgets.matchlist import Match, MatchList
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
 SETTLEMENTS = [s.value for s in Settlement]
@@ -165,7 +165,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                 with Vertical(id="table-box"):
                     yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
                     # On a layer over the lines: filling it never reflows the screen.
-                    yield OptionList(id="popup")
+                    yield MatchList(id="popup")
                 with Horizontal(id="editor"):
                     yield Field(id="product", placeholder="商品：编码/条码/拼音/名称，编码*数量")
                     yield Field(id="qty", placeholder="数量", classes="num")
@@ -188,7 +188,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.scan_focus = value if value in ("next", "qty") else "next"
         table = self.query_one("#lines", DataTable)
         table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
-        self.query_one("#popup", OptionList).display = False
+        self.query_one("#popup", MatchList).display = False
         self.query_one("#codes", Input).display = False
         self._show_type()
         self._refresh()
@@ -265,12 +265,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     # --- popup (customer and product lookups) ------------------------------------------
 
     def _hide_popup(self) -> None:
-        popup = self.query_one("#popup", OptionList)
+        popup = self.query_one("#popup", MatchList)
         popup.display = False
         self.popup_for = None
 
     def action_popup(self, step: int) -> None:
-        popup = self.query_one("#popup", OptionList)
+        popup = self.query_one("#popup", MatchList)
         if popup.display and popup.option_count:
             current = popup.highlighted if popup.highlighted is not None else -1
             popup.highlighted = max(0, min(popup.option_count - 1, current + step))
@@ -340,12 +340,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self._input("customer").value != query or self.focused is not self._input("customer"):
             return  # stale: a newer keystroke asked again
         options = [
-            Option(
+            Match(
+                h.code,
                 Text(
                     f"{h.code:<7}{h.name[:18]:<18} {h.channel} {h.phone:<13} "
                     f"外欠 {format_money(h.balance)}"
                 ),
-                id=h.code,
             )
             for h in hits
         ]
@@ -356,26 +356,21 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if code != query or self.focused is not self._input("product"):
             return
         options = [
-            Option(
+            Match(
+                h.code,
                 Text(
                     f"{h.code:<8}{h.name[:20]:<20} {h.spec:<12}{h.unit:<2} "
                     f"库存 {format_qty(h.stock):>6}"
                     f"  ￥{format_money(h.list_price)}"
                 ),
-                id=h.code,
             )
             for h in hits
         ]
         self._fill_popup("product", query, options, "没有匹配的商品")
 
-    def _fill_popup(self, owner: str, query: str, options: list[Option], empty: str) -> None:
-        popup = self.query_one("#popup", OptionList)
-        popup.clear_options()
-        if options:
-            popup.add_options(options)
-            popup.highlighted = 0
-        else:
-            popup.add_option(Option(Text(empty, style="dim"), disabled=True))
+    def _fill_popup(self, owner: str, query: str, options: list[Match], empty: str) -> None:
+        popup = self.query_one("#popup", MatchList)
+        popup.set_rows(options or [Match(None, Text(empty, style="dim"))])
         # Under the customer field for customers, just above the editor for products.
         popup.styles.dock = "top" if owner == "customer" else "bottom"
         popup.display = True
@@ -383,13 +378,10 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.popup_query = query
 
     def _popup_choice(self, owner: str, query: str) -> str | None:
-        popup = self.query_one("#popup", OptionList)
+        popup = self.query_one("#popup", MatchList)
         if not popup.display or self.popup_for != owner or self.popup_query != query:
             return None
-        if popup.highlighted is None or not popup.option_count:
-            return None
-        option = popup.get_option_at_index(popup.highlighted)
-        return None if option.disabled else option.id
+        return popup.choice()
 
     # --- customer -----------------------------------------------------------------------
 
@@ -764,7 +756,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.set_focus(codes)
 
     def action_back(self) -> None:
-        if self.query_one("#popup", OptionList).display:
+        if self.query_one("#popup", MatchList).display:
             self._hide_popup()
             return
         focused = self.focused
