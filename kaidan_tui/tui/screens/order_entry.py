@@ -144,6 +144,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._pending_lookup: tuple[str, str] | None = None  # (owner, query) to look up
         self.check_result = SlipCheck()
         self.posting = False
+        self._confirm: ConfirmPost | None = None  # the panel a post was started from
         self.last_posted: PostResult | None = None
 
     # --- layout -------------------------------------------------------------------------
@@ -938,6 +939,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         total = self.net_total()
         who = self.customer.name if self.customer else self._input("recipient").value
+        # Nothing more to ask: Enter on the panel posts at once (see ConfirmPost).
+        direct = not self.replacing and not result.needs_approval
         dialog = ConfirmPost(
             f"{self.slip_type.label}（{self.slip_type.slip_title}）",
             who,
@@ -946,10 +949,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             f"{total:f}",
             [i.message for i in result.issues if not i.blocking],
             preview=self.action_preview,
+            post=(lambda: self._post(None)) if direct else None,
         )
+        self._confirm = dialog if direct else None
 
         def confirmed(ok: bool | None) -> None:
-            if not ok:
+            if not ok or direct:  # direct: the panel started the post itself
                 return
             if self.replacing:
                 self._ask_replace(result.needs_approval)
@@ -1045,7 +1050,16 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         self.app.call_from_thread(self._posted, result)
 
+    def _close_confirm(self) -> None:
+        """Close the confirm panel the post was started from (it stays up while saving)."""
+        dialog, self._confirm = self._confirm, None
+        if dialog is not None and dialog in self.app.screen_stack:
+            if self.app.screen is not dialog:
+                dialog.pop_until_active()
+            dialog.dismiss(True)
+
     def _post_failed(self, exc: KaidanError) -> None:
+        self._close_confirm()
         self.posting = False
         if isinstance(exc, PolicyViolation) and all(i.needs_approval for i in exc.issues):
             self._ask_approval(exc.issues, "")
@@ -1053,6 +1067,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(exc.message)
 
     def _posted(self, result: PostResult) -> None:
+        self._close_confirm()
         self.posting = False
         self.last_posted = result
         self.reset()
@@ -1060,6 +1075,11 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(
             f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}", error=False
         )
+        # Once the result is on screen: the toast and the print spool's thread would
+        # otherwise be drawn and run while the screen is being redrawn.
+        self.call_after_refresh(self._after_posted, result)
+
+    def _after_posted(self, result: PostResult) -> None:
         self.notify(f"{result.number} 已保存", title="过账")
         wake = getattr(self.app, "wake_spool", None)
         if wake is not None and not result.already_posted:
