@@ -51,6 +51,7 @@ from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, Discount
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
+from kaidan_tui.tui.widgets.linestable import LinesTable
 from kaidan_tui.tui.widgets.matchlist import Match, MatchList
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
@@ -164,7 +165,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         with Horizontal(id="order-body"):
             with Vertical(id="lines-col"):
                 with Vertical(id="table-box"):
-                    yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+                    yield LinesTable(id="lines", cursor_type="row", zebra_stripes=True)
                     # On a layer over the lines: filling it never reflows the screen.
                     yield MatchList(id="popup")
                 with Horizontal(id="editor"):
