@@ -1076,12 +1076,10 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(
             f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}", error=False
         )
-        # Once the result is on screen: the toast and the print spool's thread would
-        # otherwise be drawn and run while the screen is being redrawn.
-        self.call_after_refresh(self._after_posted, result)
-
-    def _after_posted(self, result: PostResult) -> None:
-        self.notify(f"{result.number} 已保存", title="过账")
-        wake = getattr(self.app, "wake_spool", None)
-        if wake is not None and not result.already_posted:
-            wake()
+        # No toast: the line above says it, and every toast on screen is carried over
+        # (re-mounted) at each screen change, the confirm panel included. The print
+        # spool's thread starts once the result is on screen, not while it is drawn.
+        if not result.already_posted:
+            wake = getattr(self.app, "wake_spool", None)
+            if wake is not None:
+                self.call_after_refresh(wake)
