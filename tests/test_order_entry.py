@@ -244,3 +244,48 @@ async def test_f9_twice_makes_one_slip(demo_db: Database, size: tuple[int, int])
         await pilot.press("enter", "f9", "enter")
         await settle(pilot)
     assert len(posted(demo_db)) == before + 1
+
+
+async def test_panel_stays_up_while_a_slow_post_runs(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter on the confirm panel posts with the panel still up: Enter again, Esc and P do
+    nothing until the store answers; then the panel closes and the number is shown."""
+    import threading
+
+    from kaidan_tui.services import slips as slip_service
+
+    release = threading.Event()
+    calls: list[str] = []
+    real_post = slip_service.post
+
+    def slow_post(*args: Any, **kwargs: Any) -> Any:
+        calls.append("post")
+        release.wait(10)
+        return real_post(*args, **kwargs)
+
+    monkeypatch.setattr(slip_service, "post", slow_post)
+    before = len(posted(demo_db))
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "2")
+        await pilot.press("f9")
+        await settle(pilot)
+        panel = app.screen
+        assert isinstance(panel, ConfirmPost)
+        await pilot.press("enter")
+        await pilot.pause(0.4)  # slower than the store usually is: the panel says so
+        assert app.screen is panel and panel.posting
+        assert "正在过账" in str(panel.query_one("#confirm-body", Static).render())
+        await pilot.press("enter", "escape", "p", "f9")
+        await pilot.pause()
+        assert app.screen is panel
+        release.set()
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.last_posted is not None and screen.last_posted.number in message(screen)
+        assert screen.lines == [] and screen.customer is None
+    assert calls == ["post"]
+    assert len(posted(demo_db)) == before + 1

@@ -11,6 +11,8 @@ order of keys is the only order that matters. Nothing is dropped or repeated.
 from __future__ import annotations
 
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -35,7 +37,15 @@ def apply_key(focused: Widget | None, event: events.Key) -> bool:
 
 
 class Field(Input):
-    """An Input whose select-all-on-focus happens synchronously (see TypeAheadScreen)."""
+    """An Input whose select-all-on-focus happens synchronously (see TypeAheadScreen),
+    and whose keystrokes repaint the field only."""
+
+    # Input sets its virtual width to the text's width on every keystroke, and
+    # ``Widget.virtual_size`` then lays out the whole screen again (about a third of a
+    # keystroke's cost on the order screen). A field's box never depends on its text
+    # (Input asks for a layout itself when its size is ``auto``), and the horizontal
+    # scroll reads the value directly, so a repaint is enough.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("select_on_focus", False)

@@ -42,15 +42,21 @@ class ConfirmPost(ModalScreen[bool]):
         warnings: list[str],
         *,
         preview: Callable[[], None] | None = None,
+        post: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self._preview = preview
+        self._post = post
+        self.posting = False
         self._title, self._customer, self._lines = title, customer, lines
         self._qty, self._total, self._warnings = qty, total, warnings
 
     def compose(self) -> ComposeResult:
-        from decimal import Decimal
+        with Vertical(id="confirm-box", classes="dialog"):
+            hint = "Enter 确认过账    Esc 返回修改    P 打印预览"
+            yield Static(self._body(hint), id="confirm-body")
 
+    def _body(self, hint: str) -> Text:
         words = amount_in_capitals(Decimal(self._total))
         body = Text()
         body.append(f"{self._title}\n\n", style="bold")
@@ -60,18 +66,30 @@ class ConfirmPost(ModalScreen[bool]):
         body.append(f"大写：{words}\n")
         for w in self._warnings:
             body.append(f"\n提醒：{w}", style="yellow")
-        body.append("\n\nEnter 确认过账    Esc 返回修改    P 打印预览", style="dim")
-        with Vertical(id="confirm-box", classes="dialog"):
-            yield Static(body, id="confirm-body")
+        body.append(f"\n\n{hint}", style="dim")
+        return body
 
     def action_confirm(self) -> None:
-        self.dismiss(True)
+        """Enter. With ``post``, the slip is saved while the panel stays up, and the order
+        screen closes it once the store has answered: the screen under the panel is then
+        redrawn once, with the result, and not while the post is running."""
+        if self._post is None:
+            self.dismiss(True)
+        elif not self.posting:  # Enter twice posts once
+            self.posting = True
+            self._post()
+            # Say so only if the store is slow: a repaint now would compete with the post.
+            self.set_timer(0.3, self._still_posting)
+
+    def _still_posting(self) -> None:
+        self.query_one("#confirm-body", Static).update(self._body("正在过账…"))
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if not self.posting:
+            self.dismiss(False)
 
     def action_preview(self) -> None:
-        if self._preview is not None:
+        if self._preview is not None and not self.posting:
             self._preview()
 
 

@@ -21,8 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.capitals import amount_in_capitals
@@ -52,6 +51,8 @@ from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, Discount
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
+from kaidan_tui.tui.widgets.linestable import LinesTable
+from kaidan_tui.tui.widgets.matchlist import Match, MatchList
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
 SETTLEMENTS = [s.value for s in Settlement]
@@ -141,8 +142,10 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
         self.popup_query = ""
+        self._pending_lookup: tuple[str, str] | None = None  # (owner, query) to look up
         self.check_result = SlipCheck()
         self.posting = False
+        self._confirm: ConfirmPost | None = None  # the panel a post was started from
         self.last_posted: PostResult | None = None
 
     # --- layout -------------------------------------------------------------------------
@@ -162,9 +165,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         with Horizontal(id="order-body"):
             with Vertical(id="lines-col"):
                 with Vertical(id="table-box"):
-                    yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+                    yield LinesTable(id="lines", cursor_type="row", zebra_stripes=True)
                     # On a layer over the lines: filling it never reflows the screen.
-                    yield OptionList(id="popup")
+                    yield MatchList(id="popup")
                 with Horizontal(id="editor"):
                     yield Field(id="product", placeholder="商品：编码/条码/拼音/名称，编码*数量")
                     yield Field(id="qty", placeholder="数量", classes="num")
@@ -187,7 +190,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.scan_focus = value if value in ("next", "qty") else "next"
         table = self.query_one("#lines", DataTable)
         table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
-        self.query_one("#popup", OptionList).display = False
+        self.query_one("#popup", MatchList).display = False
         self.query_one("#codes", Input).display = False
         self._show_type()
         self._refresh()
@@ -264,12 +267,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     # --- popup (customer and product lookups) ------------------------------------------
 
     def _hide_popup(self) -> None:
-        popup = self.query_one("#popup", OptionList)
+        popup = self.query_one("#popup", MatchList)
         popup.display = False
         self.popup_for = None
 
     def action_popup(self, step: int) -> None:
-        popup = self.query_one("#popup", OptionList)
+        popup = self.query_one("#popup", MatchList)
         if popup.display and popup.option_count:
             current = popup.highlighted if popup.highlighted is not None else -1
             popup.highlighted = max(0, min(popup.option_count - 1, current + step))
@@ -292,7 +295,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self.customer is not None and event.value == self.customer.name:
             return
         if event.value.strip():
-            self._lookup_customers(event.value)
+            self._lookup_later("customer", event.value)
         else:
             self._hide_popup()
 
@@ -302,9 +305,28 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self.current is not None and event.value == self.current.product.name:
             return
         if code:
-            self._lookup_products(code)
+            self._lookup_later("product", code)
         else:
             self._hide_popup()
+
+    def _lookup_later(self, owner: str, query: str) -> None:
+        """Look up once the typed character is on screen: the lookup's thread and the
+        match list it fills must not delay the clerk's own keystroke. Keys typed before
+        that paint ask once, for the newest text."""
+        first = self._pending_lookup is None
+        self._pending_lookup = (owner, query)
+        if first:
+            self.call_after_refresh(self._start_lookup)
+
+    def _start_lookup(self) -> None:
+        pending, self._pending_lookup = self._pending_lookup, None
+        if pending is None:
+            return
+        owner, query = pending
+        if owner == "customer":
+            self._lookup_customers(query)
+        else:
+            self._lookup_products(query)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
     def _lookup_customers(self, query: str) -> None:
@@ -320,12 +342,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self._input("customer").value != query or self.focused is not self._input("customer"):
             return  # stale: a newer keystroke asked again
         options = [
-            Option(
+            Match(
+                h.code,
                 Text(
                     f"{h.code:<7}{h.name[:18]:<18} {h.channel} {h.phone:<13} "
                     f"外欠 {format_money(h.balance)}"
                 ),
-                id=h.code,
             )
             for h in hits
         ]
@@ -336,26 +358,21 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if code != query or self.focused is not self._input("product"):
             return
         options = [
-            Option(
+            Match(
+                h.code,
                 Text(
                     f"{h.code:<8}{h.name[:20]:<20} {h.spec:<12}{h.unit:<2} "
                     f"库存 {format_qty(h.stock):>6}"
                     f"  ￥{format_money(h.list_price)}"
                 ),
-                id=h.code,
             )
             for h in hits
         ]
         self._fill_popup("product", query, options, "没有匹配的商品")
 
-    def _fill_popup(self, owner: str, query: str, options: list[Option], empty: str) -> None:
-        popup = self.query_one("#popup", OptionList)
-        popup.clear_options()
-        if options:
-            popup.add_options(options)
-            popup.highlighted = 0
-        else:
-            popup.add_option(Option(Text(empty, style="dim"), disabled=True))
+    def _fill_popup(self, owner: str, query: str, options: list[Match], empty: str) -> None:
+        popup = self.query_one("#popup", MatchList)
+        popup.set_rows(options or [Match(None, Text(empty, style="dim"))])
         # Under the customer field for customers, just above the editor for products.
         popup.styles.dock = "top" if owner == "customer" else "bottom"
         popup.display = True
@@ -363,13 +380,10 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.popup_query = query
 
     def _popup_choice(self, owner: str, query: str) -> str | None:
-        popup = self.query_one("#popup", OptionList)
+        popup = self.query_one("#popup", MatchList)
         if not popup.display or self.popup_for != owner or self.popup_query != query:
             return None
-        if popup.highlighted is None or not popup.option_count:
-            return None
-        option = popup.get_option_at_index(popup.highlighted)
-        return None if option.disabled else option.id
+        return popup.choice()
 
     # --- customer -----------------------------------------------------------------------
 
@@ -744,7 +758,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.set_focus(codes)
 
     def action_back(self) -> None:
-        if self.query_one("#popup", OptionList).display:
+        if self.query_one("#popup", MatchList).display:
             self._hide_popup()
             return
         focused = self.focused
@@ -926,6 +940,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         total = self.net_total()
         who = self.customer.name if self.customer else self._input("recipient").value
+        # Nothing more to ask: Enter on the panel posts at once (see ConfirmPost).
+        direct = not self.replacing and not result.needs_approval
         dialog = ConfirmPost(
             f"{self.slip_type.label}（{self.slip_type.slip_title}）",
             who,
@@ -934,10 +950,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             f"{total:f}",
             [i.message for i in result.issues if not i.blocking],
             preview=self.action_preview,
+            post=(lambda: self._post(None)) if direct else None,
         )
+        self._confirm = dialog if direct else None
 
         def confirmed(ok: bool | None) -> None:
-            if not ok:
+            if not ok or direct:  # direct: the panel started the post itself
                 return
             if self.replacing:
                 self._ask_replace(result.needs_approval)
@@ -1033,7 +1051,16 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         self.app.call_from_thread(self._posted, result)
 
+    def _close_confirm(self) -> None:
+        """Close the confirm panel the post was started from (it stays up while saving)."""
+        dialog, self._confirm = self._confirm, None
+        if dialog is not None and dialog in self.app.screen_stack:
+            if self.app.screen is not dialog:
+                dialog.pop_until_active()
+            dialog.dismiss(True)
+
     def _post_failed(self, exc: KaidanError) -> None:
+        self._close_confirm()
         self.posting = False
         if isinstance(exc, PolicyViolation) and all(i.needs_approval for i in exc.issues):
             self._ask_approval(exc.issues, "")
@@ -1041,6 +1068,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(exc.message)
 
     def _posted(self, result: PostResult) -> None:
+        self._close_confirm()
         self.posting = False
         self.last_posted = result
         self.reset()
@@ -1048,7 +1076,10 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(
             f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}", error=False
         )
-        self.notify(f"{result.number} 已保存", title="过账")
-        wake = getattr(self.app, "wake_spool", None)
-        if wake is not None and not result.already_posted:
-            wake()
+        # No toast: the line above says it, and every toast on screen is carried over
+        # (re-mounted) at each screen change, the confirm panel included. The print
+        # spool's thread starts once the result is on screen, not while it is drawn.
+        if not result.already_posted:
+            wake = getattr(self.app, "wake_spool", None)
+            if wake is not None:
+                self.call_after_refresh(wake)
