@@ -94,3 +94,35 @@ async def test_copy_a_shown_price_into_the_line(demo_db: Database) -> None:
             assert "没有协议价" in message(screen) and after == before
         else:
             assert after == f"{agreed:.2f}"
+
+
+async def test_codes_added_to_a_line_after_the_fact(demo_db: Database) -> None:
+    """A clerk forgot the 瓶码 of a coded product: ↑ to the line, Ctrl+T, type, Enter."""
+    from kaidan_tui.db.models import SlipLineCode
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0022")
+        await type_in(pilot, "JS0051")
+        await type_in(pilot, "2")
+        await pilot.press("enter")  # the policy price: the line goes in without codes
+        await settle(pilot)
+        assert [ln.trace_codes for ln in screen.lines] == [()]
+        await pilot.press("ctrl+t")  # nothing chosen in the product cell yet
+        await settle(pilot)
+        assert "↑" in message(screen)
+        await pilot.press("up", "ctrl+t")
+        await settle(pilot)
+        await type_in(pilot, "WLY001 WLY002")
+        assert [ln.trace_codes for ln in screen.lines] == [("WLY001", "WLY002")]
+        assert "第 1 行已改好" in message(screen)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+    slip = posted(demo_db)[-1]
+    line = lines_of(demo_db, slip.id)[0]
+    with demo_db.read() as s:
+        codes = s.exec(select(SlipLineCode.code).where(SlipLineCode.line_id == line.id)).all()
+    assert (line.code, sorted(codes)) == ("JS0051", ["WLY001", "WLY002"])

@@ -573,6 +573,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         line = Line(q.product, qty, price, q.price, source, codes, is_gift=self.gift)
         if self.editing is not None and self.editing < len(self.lines):
             self.lines[self.editing] = line
+            self._say(f"第 {self.editing + 1} 行已改好。", error=False)
         else:
             self.lines.append(line)
         self._clear_editor()
@@ -753,6 +754,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(f"已填入{source.label} {format_money(value)}{note}", error=False)
 
     def action_trace_codes(self) -> None:
+        table = self.query_one("#lines", DataTable)
+        if self.focused is table and 0 <= table.cursor_row < len(self.lines):
+            self._edit_line(table.cursor_row)  # the codes of the line under the cursor
+        elif self.current is None:
+            self._say("请先选择商品，或按 ↑ 选中一行再按 Ctrl+T。")
+            return
         codes = self._input("codes")
         codes.display = True
         self.set_focus(codes)
