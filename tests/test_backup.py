@@ -117,7 +117,7 @@ def test_day_close_takes_a_backup_and_a_failed_one_does_not_undo_it(
         settings.change(s, settings.BACKUP_DIR, str(folder), approver=get_user(s, "8001"))
     closed = daily.close(demo_db, date(2025, 6, 1), user=supervisor, approver=supervisor)
     assert closed.backup.info is not None and closed.backup.info.path.parent == folder
-    assert "自动已备份到" in closed.backup.message
+    assert "已自动备份到" in closed.backup.message
     assert crash.check(str(closed.backup.info.path), []).problems == []
 
     blocker = tmp_path / "a-file"

@@ -61,6 +61,8 @@ async def test_cash_copies_and_close_on_screen(demo_db: Database, clerk: UserInf
         await type_in(pilot, "8888")
         await settle(pilot)
         assert screen.report.closed
+        status = str(screen.query_one("#status", Static).render())
+        assert "已日结" in status and "已自动备份到" in status  # the close ran in a worker
     with demo_db.read() as s:
         assert s.exec(select(DayClose).where(DayClose.business_date == date.today())).first()
         assert s.exec(select(ReturnCopy)).all()

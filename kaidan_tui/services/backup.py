@@ -219,7 +219,7 @@ class AutoBackup:
         if self.info is None:
             return self.note
         gone = f"，删除了 {len(self.removed)} 份旧备份" if self.removed else ""
-        return f"自动{self.info.message}{gone}。"
+        return f"已自动{self.info.message.removeprefix('已')}{gone}。"
 
 
 def after_close(db: Database, *, now: datetime | None = None) -> AutoBackup:
