@@ -165,32 +165,33 @@ def _user(session: Session, code: str) -> User:
     return user
 
 
-def reset_pin(session: Session, code: str, pin: str, *, approver: UserInfo | None) -> UserInfo:
-    """A supervisor sets a new PIN (forgotten PIN); the lock and failure count are cleared."""
-    boss = require_admin(session, approver, "重设 PIN")
+def _unlocked(
+    session: Session, code: str, approver: UserInfo | None, what: str, action: str
+) -> tuple[User, UserInfo]:
+    """A supervisor-only change to another user that also lifts any lock on them."""
+    boss = require_admin(session, approver, what)
     if boss is None:
-        raise PermissionDenied("重设 PIN 需要主管审批：请主管输入编码和 PIN。", field="code")
+        raise PermissionDenied(f"{what}需要主管审批：请主管输入编码和 PIN。", field="code")
     user = _user(session, code)
-    user.pin_hash = hash_pin(validate_pin(pin), peppers.for_store(session))
     user.failed_attempts = 0
     user.locked_until = None
     session.add(user)
-    audit.append(session, "user.pin", user_id=boss.id, entity="user", entity_id=user.id,
+    audit.append(session, action, user_id=boss.id, entity="user", entity_id=user.id,
                  code=user.code)  # fmt: skip
+    return user, boss
+
+
+def reset_pin(session: Session, code: str, pin: str, *, approver: UserInfo | None) -> UserInfo:
+    """A supervisor sets a new PIN (forgotten PIN); the lock and failure count are cleared."""
+    new = validate_pin(pin)
+    user, _boss = _unlocked(session, code, approver, "重设 PIN", "user.pin")
+    user.pin_hash = hash_pin(new, peppers.for_store(session))
     return _info(user)
 
 
 def unlock(session: Session, code: str, *, approver: UserInfo | None) -> UserInfo:
     """A supervisor lifts a lock after too many wrong PINs."""
-    boss = require_admin(session, approver, "解锁用户")
-    if boss is None:
-        raise PermissionDenied("解锁用户需要主管审批：请主管输入编码和 PIN。", field="code")
-    user = _user(session, code)
-    user.failed_attempts = 0
-    user.locked_until = None
-    session.add(user)
-    audit.append(session, "user.unlock", user_id=boss.id, entity="user", entity_id=user.id,
-                 code=user.code)  # fmt: skip
+    user, _boss = _unlocked(session, code, approver, "解锁用户", "user.unlock")
     return _info(user)
 
 
