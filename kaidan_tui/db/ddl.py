@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from kaidan_tui.domain.errors import StateError
+
 __all__ = [
     "OPEN",
     "Guard",
@@ -165,13 +167,17 @@ END $$""",
     return out
 
 
+def _unsupported(dialect: str) -> StateError:
+    return StateError(f"kaidan 只支持 SQLite 和 PostgreSQL 数据库，不支持 {dialect}。请检查 --db。")
+
+
 def statements(dialect: str, *guards: Guard) -> list[str]:
     """The DDL creating these guards on ``dialect`` (``sqlite`` or ``postgresql``)."""
     if dialect == "sqlite":
         return [s for g in guards for s in _sqlite(g)]
     if dialect == "postgresql":
         return [_PG_REFUSE] + [s for g in guards for s in _postgresql(g)]
-    raise NotImplementedError(f"kaidan runs on SQLite or PostgreSQL, not {dialect}")
+    raise _unsupported(dialect)
 
 
 def drop_statements(dialect: str, *guards: Guard) -> list[str]:
@@ -185,7 +191,7 @@ def drop_statements(dialect: str, *guards: Guard) -> list[str]:
             if g.pg_check is not None:
                 out.append(f"DROP FUNCTION IF EXISTS {g.name}_fn()")
         return out
-    raise NotImplementedError(f"kaidan runs on SQLite or PostgreSQL, not {dialect}")
+    raise _unsupported(dialect)
 
 
 def create(op: Operations, *guards: Guard) -> None:
