@@ -68,30 +68,37 @@ def lines(rep: DailyReport) -> list[str]:
     return out
 
 
-def to_csv(rep: DailyReport) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["日报", rep.ledger, rep.day.isoformat(), "已日结" if rep.closed else "未日结"])
-    w.writerow(["部分", "项目", "状态/说明", "张数", "数量", "金额"])
+def table(rep: DailyReport) -> list[list[str]]:
+    """The report as rows (section, item, status/note, count, qty, amount) for CSV and XLSX."""
+    rows: list[list[object]] = [
+        ["日报", rep.ledger, rep.day.isoformat(), "已日结" if rep.closed else "未日结"],
+        ["部分", "项目", "状态/说明", "张数", "数量", "金额"],
+    ]
     for kind, statuses in sorted(rep.by_type.items()):
         for status, f in sorted(statuses.items()):
-            w.writerow(["单据", SlipType(kind).label, SlipStatus(status).label, f.count,
-                        format_qty(f.qty), f"{f.amount:.2f}"])  # fmt: skip
+            rows.append(["单据", SlipType(kind).label, SlipStatus(status).label, f.count,
+                         format_qty(f.qty), f"{f.amount:.2f}"])  # fmt: skip
     for k, f in sorted(rep.by_settlement.items()):
-        w.writerow(["结算方式", k, "", f.count, format_qty(f.qty), f"{f.amount:.2f}"])
+        rows.append(["结算方式", k, "", f.count, format_qty(f.qty), f"{f.amount:.2f}"])
     for k, f in sorted(rep.by_channel.items()):
-        w.writerow(["渠道", k, "", f.count, format_qty(f.qty), f"{f.amount:.2f}"])
+        rows.append(["渠道", k, "", f.count, format_qty(f.qty), f"{f.amount:.2f}"])
     for d in rep.drivers:
         got = "" if d.received is None else f"{d.received:.2f}"
-        w.writerow(["司机现金", d.driver, d.note, len(d.slips), "", f"{d.expected:.2f}/{got}"])
+        rows.append(["司机现金", d.driver, d.note, len(d.slips), "", f"{d.expected:.2f}/{got}"])
     for m in rep.missing_copies:
         where = f"{m.driver} {m.customer}"
-        w.writerow(["未收回单", m.number, where, 1, "", f"{m.amount:.2f}"])
+        rows.append(["未收回单", m.number, where, 1, "", f"{m.amount:.2f}"])
     for v in rep.voids:
-        w.writerow(["作废", v.number, f"{v.reason}（{v.approver}）", 1, "", f"{v.amount:.2f}"])
+        rows.append(["作废", v.number, f"{v.reason}（{v.approver}）", 1, "", f"{v.amount:.2f}"])
     for p in rep.products:
-        w.writerow(["商品", f"{p.code} {p.name}", f"日终库存 {format_qty(p.stock_after)}", "",
-                    format_qty(p.qty), f"{p.amount:.2f}"])  # fmt: skip
+        rows.append(["商品", f"{p.code} {p.name}", f"日终库存 {format_qty(p.stock_after)}", "",
+                     format_qty(p.qty), f"{p.amount:.2f}"])  # fmt: skip
+    return [[str(c) for c in row] for row in rows]
+
+
+def to_csv(rep: DailyReport) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(table(rep))
     return buf.getvalue()
 
 
@@ -102,6 +109,6 @@ def to_xlsx(rep: DailyReport, path: Path) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "日报"
-    for row in csv.reader(io.StringIO(to_csv(rep))):
+    for row in table(rep):
         ws.append(row)
     wb.save(path)
