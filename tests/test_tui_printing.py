@@ -12,11 +12,11 @@ from kaidan_tui.db.models import PrintJob
 from kaidan_tui.printing import config as printer_config
 from kaidan_tui.printing.config import PrintersConfig
 from kaidan_tui.tui.app import KaidanApp
-from kaidan_tui.tui.screens.dialogs import ConfirmPost
-from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, UncertainPrint
+from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent, UncertainPrint
 from tests.fake_printer import FakePrinter
 from tests.printer_bytes import decode
-from tests.test_order_entry import add_line, login, settle, type_in
+from tests.test_order_entry import add_line, confirming, login, message, settle, type_in
 
 
 def config(port: int) -> PrintersConfig:
@@ -71,6 +71,17 @@ async def test_offline_printer_shows_banner_and_retry_prints(demo_db: Database) 
         assert [j.status for j in jobs(demo_db)] == ["sent"]
         [data] = printer.jobs
         assert "单号：XS20260005" in decode(data, "escp").text
+        # Said on the line that announced the slip, not in a toast...
+        screen = app.screen
+        assert isinstance(screen, OrderEntryScreen)
+        assert "已过账 XS20260005" in message(screen) and "已送到 lq" in message(screen)
+        assert not any("已送到" in n.message for n in app._notifications)
+        # ...while that line still says so: otherwise the app shows it.
+        screen.post_message(PrintSent("XS20260004", "lq", 1))
+        await settle(pilot)
+        assert "XS20260004" not in message(screen)
+        notes = [n.message for n in app._notifications]
+        assert "XS20260004（补打 1） 已送到 lq" in notes
 
 
 async def test_dropped_job_asks_and_reprints_as_buda(demo_db: Database) -> None:
@@ -118,7 +129,7 @@ async def test_preview_from_confirm_and_after_posting(demo_db: Database, tmp_pat
         await add_line(pilot, "YL0001", "2")
         await pilot.press("enter", "f9")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmPost)
+        assert confirming(app) is not None
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(app.screen, PrintPreview)
@@ -126,7 +137,7 @@ async def test_preview_from_confirm_and_after_posting(demo_db: Database, tmp_pat
         assert "（过账后取号）" in body and "YL0001" in body and "大写金额：" in body
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmPost)  # back where the clerk was
+        assert confirming(app) is not None  # back where the clerk was
         await pilot.press("enter")
         await settle(pilot)
         await settle(pilot)

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen, Screen
 from kaidan_tui.domain.enums import JobStatus, SlipType
 from kaidan_tui.domain.errors import KaidanError, StateError
 from kaidan_tui.tui.screens.login import LoginScreen
-from kaidan_tui.tui.screens.printing import UncertainPrint
+from kaidan_tui.tui.screens.printing import PrintSent, UncertainPrint
 from kaidan_tui.tui.typeahead import apply_key
 
 if TYPE_CHECKING:
@@ -212,8 +212,7 @@ class KaidanApp(App[None]):
 
     def _spool_done(self, report: RunReport, left: list[JobView]) -> None:
         for sent in report.sent:
-            mark = f"（补打 {sent.reprint_no}）" if sent.reprint_no else ""
-            self.notify(f"{sent.number}{mark} 已送到 {sent.printer}", title="打印")
+            self.screen.post_message(PrintSent(sent.number, sent.printer, sent.reprint_no))
         self.uncertain_jobs = [j for j in left if j.status is JobStatus.UNCERTAIN]
         waiting = [j for j in left if j.status is JobStatus.PENDING]
         failed = [j for j in left if j.status is JobStatus.FAILED]
@@ -235,6 +234,9 @@ class KaidanApp(App[None]):
                 f"可用 kaidan print --reroute {first.id} --printer 其他打印机"
             )
         self.print_status = "\n".join(parts) or self._printers_error
+
+    def on_print_sent(self, message: PrintSent) -> None:
+        self.notify(message.text, title="打印")
 
     def _ask_uncertain(self, job: JobView) -> None:
         """Only on the clerk's key (Ctrl+R): the answer decides whether a 补打 prints."""

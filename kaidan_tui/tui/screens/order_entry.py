@@ -47,8 +47,8 @@ from kaidan_tui.services.catalog import (
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, DiscountDialog, HeldOrders
-from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPanel, DiscountDialog, HeldOrders
+from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
 from kaidan_tui.tui.widgets.linestable import LinesTable
@@ -145,8 +145,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._pending_lookup: tuple[str, str] | None = None  # (owner, query) to look up
         self.check_result = SlipCheck()
         self.posting = False
-        self._confirm: ConfirmPost | None = None  # the panel a post was started from
         self.last_posted: PostResult | None = None
+        self._announced: tuple[str, str] | None = None  # (slip number, the line saying so)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -181,6 +181,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         yield Static("", id="issues")
         yield Static("", id="totals")
         yield KeyBar()
+        yield ConfirmPanel(id="confirm", classes="dialog")
 
     def on_mount(self) -> None:
         from kaidan_tui.services import settings
@@ -205,8 +206,23 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         """Move focus now (``Widget.focus`` is deferred; type-ahead must not be)."""
         self.set_focus(self._input(name))
 
+    @property
+    def confirm_panel(self) -> ConfirmPanel:
+        return self.query_one("#confirm", ConfirmPanel)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the confirm panel is up only Enter reaches the screen (and goes to it)."""
+        return action == "enter" or not self.confirm_panel.display
+
+    def on_resize(self) -> None:
+        if self.confirm_panel.display:
+            self.confirm_panel.place()
+
     def action_enter(self) -> None:
         """Enter always moves forward."""
+        if self.confirm_panel.display:
+            self.confirm_panel.action_confirm()
+            return
         focused = self.focused
         if isinstance(focused, DataTable):
             if self.lines:
@@ -231,6 +247,15 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     def _say(self, message: str, *, error: bool = True) -> None:
         style = "bold red" if error else "green"
         self.query_one("#editor-msg", Static).update(Text(message, style=style))
+        self._announced = None
+
+    def on_print_sent(self, message: PrintSent) -> None:
+        """Printed: said on the line that announced the slip, while it still does. A toast
+        would be carried over every later screen change and slow the next post."""
+        if self._announced is not None and self._announced[0] == message.number:
+            message.stop()
+            line = self._announced[1]
+            self._say(f"{line}，已送到 {message.printer}", error=False)
 
     def _show_type(self) -> None:
         against = self.against if self.slip_type is SlipType.RETURN else None
@@ -947,9 +972,18 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         total = self.net_total()
         who = self.customer.name if self.customer else self._input("recipient").value
-        # Nothing more to ask: Enter on the panel posts at once (see ConfirmPost).
+        # Nothing more to ask: Enter on the panel posts at once (see ConfirmPanel).
         direct = not self.replacing and not result.needs_approval
-        dialog = ConfirmPost(
+
+        def confirmed(ok: bool) -> None:
+            if not ok:
+                return
+            if self.replacing:
+                self._ask_replace(result.needs_approval)
+            elif result.needs_approval:
+                self._ask_approval(result.needs_approval, "")
+
+        self.confirm_panel.open(
             f"{self.slip_type.label}（{self.slip_type.slip_title}）",
             who,
             len(self.lines),
@@ -958,21 +992,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             [i.message for i in result.issues if not i.blocking],
             preview=self.action_preview,
             post=(lambda: self._post(None)) if direct else None,
+            answer=None if direct else confirmed,
         )
-        self._confirm = dialog if direct else None
-
-        def confirmed(ok: bool | None) -> None:
-            if not ok or direct:  # direct: the panel started the post itself
-                return
-            if self.replacing:
-                self._ask_replace(result.needs_approval)
-                return
-            if result.needs_approval:
-                self._ask_approval(result.needs_approval, "")
-            else:
-                self._post(None)
-
-        self.app.push_screen(dialog, confirmed)
 
     def _ask_replace(self, issues: list[PolicyIssue]) -> None:
         """改单: a reason, then a supervisor, then the 红冲 and the new slip together."""
@@ -1058,16 +1079,17 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         self.app.call_from_thread(self._posted, result)
 
-    def _close_confirm(self) -> None:
-        """Close the confirm panel the post was started from (it stays up while saving)."""
-        dialog, self._confirm = self._confirm, None
-        if dialog is not None and dialog in self.app.screen_stack:
-            if self.app.screen is not dialog:
-                dialog.pop_until_active()
-            dialog.dismiss(True)
+    def _close_confirm(self, *, refocus: bool) -> list[str]:
+        """Close the confirm panel a post was started from (it stays up while saving);
+        what was typed meanwhile."""
+        panel = self.confirm_panel
+        typed, panel.typed = panel.typed, []
+        if panel.posting:
+            panel.close(refocus=refocus)
+        return typed
 
     def _post_failed(self, exc: KaidanError) -> None:
-        self._close_confirm()
+        self._close_confirm(refocus=True)  # back where the clerk was; the order is kept
         self.posting = False
         if isinstance(exc, PolicyViolation) and all(i.needs_approval for i in exc.issues):
             self._ask_approval(exc.issues, "")
@@ -1075,14 +1097,16 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(exc.message)
 
     def _posted(self, result: PostResult) -> None:
-        self._close_confirm()
+        typed = self._close_confirm(refocus=False)  # reset() focuses the customer
         self.posting = False
         self.last_posted = result
         self.reset()
+        if typed:  # the clerk went on typing while the slip was saved: the next customer
+            self._input("customer").insert_text_at_cursor("".join(typed))
         note = "（重复提交，未生成新单）" if result.already_posted else ""
-        self._say(
-            f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}", error=False
-        )
+        line = f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}"
+        self._say(line, error=False)
+        self._announced = (result.number, line)
         # No toast: the line above says it, and every toast on screen is carried over
         # (re-mounted) at each screen change, the confirm panel included. The print
         # spool's thread starts once the result is on screen, not while it is drawn.

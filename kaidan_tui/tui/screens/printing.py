@@ -8,11 +8,29 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 if TYPE_CHECKING:
     from kaidan_tui.services.spool import JobView
+
+
+class PrintSent(Message):
+    """A slip went to its printer. Posted to the active screen: the order screen adds
+    it to the line that announced the slip; anywhere else it bubbles up to the app,
+    which shows it as a notification."""
+
+    def __init__(self, number: str, printer: str, reprint_no: int = 0) -> None:
+        super().__init__()
+        self.number = number
+        self.printer = printer
+        self.reprint_no = reprint_no
+
+    @property
+    def text(self) -> str:
+        mark = f"（补打 {self.reprint_no}）" if self.reprint_no else ""
+        return f"{self.number}{mark} 已送到 {self.printer}"
 
 
 class PrintPreview(ModalScreen[None]):
