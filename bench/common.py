@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -39,3 +40,19 @@ def summary(label: str, samples: list[float]) -> str:
         f"{label:<34} n={len(s):<5} p50={statistics.median(s):7.2f} ms  "
         f"p95={p95:7.2f} ms  max={s[-1]:7.2f} ms"
     )
+
+
+CONFIG_ENV = ("KAIDAN_PEPPER_FILE", "KAIDAN_KEYMAP", "XDG_CONFIG_HOME", "HOME")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def tmux_start(session: str, width: int, height: int, command: str) -> None:
+    """A new detached session running ``command`` with this process's configuration
+    (the pepper that opened the bench store above all): a tmux server started earlier,
+    by someone else, would otherwise hand the app its own environment."""
+    tmux("kill-session", "-t", session)
+    env = [f"-e{k}={os.environ[k]}" for k in CONFIG_ENV if k in os.environ]
+    tmux("new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), *env, command)

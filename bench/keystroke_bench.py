@@ -1,6 +1,6 @@
 """Order entry at 100k products, in a real terminal: keystroke-to-screen and F9-to-saved.
 
-Run: ``python -m bench.keystroke_bench [--products 100000]`` (needs tmux).
+Run: ``python -m bench.keystroke_bench [--products 100000] [--lines 1]`` (needs tmux).
 
 - **keystroke to screen**: a character is sent to the product cell with
   ``tmux send-keys``; the clock stops when ``capture-pane`` shows the cell with it.
@@ -17,23 +17,20 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import machine, summary
+from bench.common import machine, summary, tmux, tmux_start
 from bench.search_bench import build
 from kaidan_tui.db.engine import Database
 from kaidan_tui.services.setup import load_demo
 
 SESSION = "kaidan-bench-keys"
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+POSTED = re.compile(r"已过账 (XS\d+)")
 
 
 def screen() -> str:
@@ -59,6 +56,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--products", type=int, default=100_000)
     ap.add_argument("--slips", type=int, default=20)
+    ap.add_argument("--lines", type=int, default=1, help="lines per posted slip (1-20)")
     args = ap.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed for this benchmark (apt-get install tmux)")
@@ -71,9 +69,7 @@ def main() -> None:
         products = build(db, args.products, rng)
         db.dispose()
         queries = [p.initials[:5] for p in rng.sample(products, 40) if len(p.initials) >= 5]
-        tmux("kill-session", "-t", SESSION)
-        tmux("new-session", "-d", "-s", SESSION, "-x", "140", "-y", "45",
-             f"XDG_DATA_HOME={tmp} {kaidan} --db {store}")  # fmt: skip
+        tmux_start(SESSION, 140, 45, f"XDG_DATA_HOME={tmp} {kaidan} --db {store}")
         wait_for(lambda s: "PIN" in s)
         send("1001", "Enter", "1234", "Enter")
         wait_for(lambda s: "客户" in s and "序" in s)
@@ -92,18 +88,19 @@ def main() -> None:
             send("C-u")  # clear the cell for the next query
             wait_for(lambda s: "商品：编码" in s)
         saves: list[float] = []
-        for n in range(args.slips):
-            send("YL0001*2", "Enter")
-            wait_for(lambda s: "单价" in s)
-            time.sleep(0.2)
-            send("Enter")  # accept the policy price: the line is committed
-            wait_for(lambda s, n=n: "行数 1" in s)
+        for _ in range(args.slips):
+            for i in range(1, args.lines + 1):
+                send(f"YL{i:04d}*1", "Enter")
+                wait_for(lambda s: "单价" in s)
+                time.sleep(0.2)
+                send("Enter")  # accept the policy price: the line is committed
+                wait_for(lambda s, i=i: f"行数 {i} " in s)
             send("F9")
             wait_for(lambda s: "确认过账" in s)
-            before = screen().count("已过账")
+            shown = set(POSTED.findall(screen()))  # an earlier slip's line may still be up
             t0 = time.perf_counter()
             send("Enter")
-            wait_for(lambda s, b=before: s.count("已过账") > b or "已过账 XS" in s)
+            wait_for(lambda s, shown=shown: bool(set(POSTED.findall(s)) - shown))
             saves.append((time.perf_counter() - t0) * 1000)
             send("K0001")
             wait_for(lambda s: "K0001" in s)
@@ -112,6 +109,7 @@ def main() -> None:
         tmux("kill-session", "-t", SESSION)
     print(f"# {machine()}")
     print(f"# {args.products} generated products + the demo store; tmux 140×45")
+    print(f"# slips of {args.lines} line(s)")
     print(summary("keystroke to screen (product cell)", keys))
     print(summary("F9 + Enter to 已过账 on screen", saves))
 

@@ -14,19 +14,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import machine, summary
+from bench.common import machine, summary, tmux, tmux_start
 
 SESSION = "kaidan-bench-startup"
 
 
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
-
-
 def once(command: str, marker: str, timeout: float = 20.0) -> float:
-    tmux("kill-session", "-t", SESSION)
     t0 = time.perf_counter()
-    tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", command)
+    tmux_start(SESSION, 120, 40, command)
     while time.perf_counter() - t0 < timeout:
         if marker in tmux("capture-pane", "-t", SESSION, "-p"):
             elapsed = time.perf_counter() - t0
