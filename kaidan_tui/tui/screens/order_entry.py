@@ -147,6 +147,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.posting = False
         self.last_posted: PostResult | None = None
         self._announced: tuple[str, str] | None = None  # (slip number, the line saying so)
+        self.confirm_panel = ConfirmPanel(id="confirm", classes="dialog")  # F9
 
     # --- layout -------------------------------------------------------------------------
 
@@ -181,7 +182,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         yield Static("", id="issues")
         yield Static("", id="totals")
         yield KeyBar()
-        yield ConfirmPanel(id="confirm", classes="dialog")
+        yield self.confirm_panel
 
     def on_mount(self) -> None:
         from kaidan_tui.services import settings
@@ -205,10 +206,6 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     def _focus(self, name: str) -> None:
         """Move focus now (``Widget.focus`` is deferred; type-ahead must not be)."""
         self.set_focus(self._input(name))
-
-    @property
-    def confirm_panel(self) -> ConfirmPanel:
-        return self.query_one("#confirm", ConfirmPanel)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the confirm panel is up only Enter reaches the screen (and goes to it)."""
