@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from sqlmodel import col, select
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 from textual.worker import WorkerCancelled
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip, SlipLine
 from kaidan_tui.tui.app import KaidanApp
-from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPanel, HeldOrders
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
 from kaidan_tui.tui.screens.order_entry import OrderEntryScreen, split_code_qty
 
 D = Decimal
@@ -56,10 +56,15 @@ async def add_line(pilot: Any, product: str, qty: str, price: str | None = None)
         await settle(pilot)
 
 
-def confirming(app: KaidanApp) -> ConfirmPanel | None:
-    """The confirm panel, when it is up and has the keys (as F9 leaves it)."""
-    focused = app.screen.focused
-    return focused if isinstance(focused, ConfirmPanel) and focused.display else None
+def confirming(app: KaidanApp) -> ConfirmPost | None:
+    """The confirm panel, when it is up (as F9 leaves it)."""
+    return app.screen if isinstance(app.screen, ConfirmPost) else None
+
+
+def panel_text(app: KaidanApp) -> str:
+    panel = confirming(app)
+    assert panel is not None, "the confirm panel is not up"
+    return str(panel.query_one("#confirm-body", Static).render())
 
 
 def message(screen: OrderEntryScreen) -> str:
@@ -109,7 +114,8 @@ async def test_five_line_credit_sale_with_pinyin(demo_db: Database) -> None:
         assert screen.lines[1].qty == D("2")
         await pilot.press("f9")
         await settle(pilot)
-        assert confirming(app)
+        text = panel_text(app)
+        assert "结算：月结" in text and "行数：5" in text and "大写：" in text
         await pilot.press("enter")
         await settle(pilot)
         assert confirming(app) is None
@@ -142,6 +148,7 @@ async def test_price_override_approved_by_supervisor(demo_db: Database) -> None:
         assert "最低限价" in str(screen.query_one("#issues", Static).render())
         await pilot.press("f9")
         await settle(pilot)
+        assert "需主管审批" in panel_text(app) and "最低限价" in panel_text(app)
         await pilot.press("enter")  # confirm
         await settle(pilot)
         assert isinstance(app.screen, ApprovalDialog)
@@ -190,6 +197,69 @@ async def test_hold_recall_and_post(demo_db: Database) -> None:
             and slip.status == "posted"
             and slip.number == screen.last_posted.number
         )
+
+
+async def test_f9_takes_the_line_still_in_the_editor(demo_db: Database) -> None:
+    """A picked product with its quantity typed joins the slip on F9, as if Enter had
+    been pressed on its price; a product text not yet picked stops the post instead of
+    being left out."""
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "2")
+        await type_in(pilot, "YL0002*3")  # in the editor: the price not yet confirmed
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "行数：2" in panel_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        slip = posted(demo_db)[-1]
+        rows = [(r.code, r.qty) for r in lines_of(demo_db, slip.id)]
+        assert rows == [("YL0001", D("2")), ("YL0002", D("3"))]
+
+        await type_in(pilot, "K0002")
+        await add_line(pilot, "YL0001", "1")
+        await type_in(pilot, "kkk", enter=False)  # typed, not picked
+        await pilot.press("f9")
+        await settle(pilot)
+        assert confirming(app) is None
+        assert "「kkk」还没选定" in message(screen)
+        assert screen.query_one("#product", Input).value == "kkk" and len(screen.lines) == 1
+    assert posted(demo_db)[-1].id == slip.id
+
+
+async def test_an_order_on_screen_is_held_never_thrown_away(demo_db: Database) -> None:
+    """Ctrl+N, F7 and Ctrl+Q used to drop the order being typed; now it is held first."""
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "2")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.lines == [] and screen.customer is None
+        assert "已挂单" in message(screen)
+        await type_in(pilot, "K0002")
+        await add_line(pilot, "LS0001", "1")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, HeldOrders)
+        assert app.screen.query_one("#held-list", OptionList).option_count == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.lines == []
+        await type_in(pilot, "K0003")
+        await type_in(pilot, "YL0002*1")  # still in the editor when the clerk quits
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    with demo_db.read() as s:
+        held = s.exec(select(Slip).where(Slip.status == "held").order_by(col(Slip.id))).all()
+    assert [[r.code for r in lines_of(demo_db, h.id)] for h in held] == [
+        ["YL0001"],
+        ["LS0001"],
+        ["YL0002"],
+    ]
 
 
 async def test_sales_return(demo_db: Database) -> None:
@@ -256,9 +326,9 @@ async def test_f9_twice_makes_one_slip(demo_db: Database, size: tuple[int, int])
 async def test_panel_stays_up_while_a_slow_post_runs(
     demo_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Enter on the confirm panel posts with the panel still up: Enter again, Esc, P and
-    F9 do nothing until the store answers; then the panel closes and the number is shown.
-    What the clerk typed meanwhile is not lost: it starts the next slip's customer."""
+    """Enter on the confirm panel posts with the panel still up: Enter again, Esc and F9
+    do nothing until the store answers; then the panel closes and the number is shown.
+    What the clerk typed meanwhile is not lost: it is the next slip's customer."""
     import threading
 
     from kaidan_tui.services import slips as slip_service
@@ -285,17 +355,18 @@ async def test_panel_stays_up_while_a_slow_post_runs(
         assert panel is not None
         await pilot.press("enter")
         await pilot.pause(0.4)  # slower than the store usually is: the panel says so
-        assert confirming(app) is panel and panel.posting
-        assert "正在过账" in str(panel.render())
-        await pilot.press("enter", "escape", "p", "f9", *"K0002")
+        assert app.screen is panel and panel.posting
+        assert "正在过账" in panel_text(app)
+        await pilot.press("enter", "escape", "f9", *"K00022", "backspace", "enter")
         await pilot.pause()
-        assert app.screen is screen and confirming(app) is panel  # no preview, no new panel
+        assert app.screen is panel
         release.set()
         await settle(pilot)
-        assert confirming(app) is None and not panel.display
-        assert screen.last_posted is not None and screen.last_posted.number in message(screen)
-        assert screen.lines == [] and screen.customer is None
-        assert screen.focused is screen.query_one("#customer", Input)
-        assert screen.query_one("#customer", Input).value == "pK0002"
+        assert app.screen is screen
+        assert screen.last_posted is not None
+        assert screen.lines == []
+        # The first Enter was the same confirmation again; the typing after it is kept.
+        assert screen.customer is not None and screen.customer.code == "K0002"
+        assert screen.focused is screen.query_one("#product", Input)
     assert calls == ["post"]
     assert len(posted(demo_db)) == before + 1

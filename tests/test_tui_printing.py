@@ -76,12 +76,18 @@ async def test_offline_printer_shows_banner_and_retry_prints(demo_db: Database) 
         assert isinstance(screen, OrderEntryScreen)
         assert "已过账 XS20260005" in message(screen) and "已送到 lq" in message(screen)
         assert not any("已送到" in n.message for n in app._notifications)
-        # ...while that line still says so: otherwise the app shows it.
+        # ...while that line still says so; once the clerk has moved on, nothing (no
+        # toast on the order screen); elsewhere the app shows it.
         screen.post_message(PrintSent("XS20260004", "lq", 1))
         await settle(pilot)
         assert "XS20260004" not in message(screen)
-        notes = [n.message for n in app._notifications]
-        assert "XS20260004（补打 1） 已送到 lq" in notes
+        assert not any("XS20260004" in n.message for n in app._notifications)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert not isinstance(app.screen, OrderEntryScreen)
+        app.screen.post_message(PrintSent("XS20260004", "lq", 1))
+        await settle(pilot)
+        assert "XS20260004（补打 1） 已送到 lq" in [n.message for n in app._notifications]
 
 
 async def test_dropped_job_asks_and_reprints_as_buda(demo_db: Database) -> None:
@@ -130,7 +136,7 @@ async def test_preview_from_confirm_and_after_posting(demo_db: Database, tmp_pat
         await pilot.press("enter", "f9")
         await settle(pilot)
         assert confirming(app) is not None
-        await pilot.press("p")
+        await pilot.press("P")  # Caps Lock on, as for typing codes
         await settle(pilot)
         assert isinstance(app.screen, PrintPreview)
         body = str(app.screen.query_one("#preview-body", Static).render())

@@ -95,6 +95,7 @@ class KaidanApp(App[None]):
         self.printers = printers
         self._printers_path = printers_path
         self._printers_error = ""
+        self._quit_refused = False  # Ctrl+Q could not hold the order: the next one quits
         self.uncertain_jobs: list[JobView] = []
 
     @property
@@ -234,6 +235,23 @@ class KaidanApp(App[None]):
                 f"可用 kaidan print --reroute {first.id} --printer 其他打印机"
             )
         self.print_status = "\n".join(parts) or self._printers_error
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q. An order still on the order screen is held first (F7 brings it back
+        after the next login). If it cannot be held, the app stays open and says why;
+        a second Ctrl+Q then quits all the same."""
+        from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+
+        if not self._quit_refused:
+            for screen in self.screen_stack:
+                if isinstance(screen, OrderEntryScreen) and not screen.park():
+                    self._quit_refused = True
+                    self.notify(
+                        "当前单没能挂起，没有退出（原因见开单屏）。再按一次 Ctrl+Q 就不保存退出。",
+                        severity="error",
+                    )
+                    return
+        self.exit()
 
     def on_print_sent(self, message: PrintSent) -> None:
         self.notify(message.text, title="打印")

@@ -55,7 +55,7 @@ def binding_table() -> list[tuple[str, str, str, str]]:
     from kaidan_tui.tui.app import KaidanApp
     from kaidan_tui.tui.screens.catalog import CatalogScreen
     from kaidan_tui.tui.screens.daily import CashDialog, DailyScreen
-    from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPanel, HeldOrders
+    from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
     from kaidan_tui.tui.screens.login import LoginScreen
     from kaidan_tui.tui.screens.lookup import LookupScreen, ReasonDialog
     from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
@@ -65,7 +65,7 @@ def binding_table() -> list[tuple[str, str, str, str]]:
         KaidanApp: "全局",
         LoginScreen: "登录",
         OrderEntryScreen: "开单",
-        ConfirmPanel: "过账确认",
+        ConfirmPost: "过账确认",
         ApprovalDialog: "主管审批",
         HeldOrders: "挂单列表",
         CatalogScreen: "查资料",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -47,9 +47,9 @@ from kaidan_tui.services.catalog import (
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPanel, DiscountDialog, HeldOrders
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, DiscountDialog, HeldOrders
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent
-from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
+from kaidan_tui.tui.typeahead import Field, TypeAheadFocus, apply_key
 from kaidan_tui.tui.widgets.keybar import KeyBar
 from kaidan_tui.tui.widgets.linestable import LinesTable
 from kaidan_tui.tui.widgets.matchlist import Match, MatchList
@@ -147,7 +147,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.posting = False
         self.last_posted: PostResult | None = None
         self._announced: tuple[str, str] | None = None  # (slip number, the line saying so)
-        self.confirm_panel = ConfirmPanel(id="confirm", classes="dialog")  # F9
+        self._confirm: ConfirmPost | None = None  # the panel a post was started from
 
     # --- layout -------------------------------------------------------------------------
 
@@ -182,7 +182,6 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         yield Static("", id="issues")
         yield Static("", id="totals")
         yield KeyBar()
-        yield self.confirm_panel
 
     def on_mount(self) -> None:
         from kaidan_tui.services import settings
@@ -207,19 +206,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         """Move focus now (``Widget.focus`` is deferred; type-ahead must not be)."""
         self.set_focus(self._input(name))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the confirm panel is up only Enter reaches the screen (and goes to it)."""
-        return action == "enter" or not self.confirm_panel.display
-
-    def on_resize(self) -> None:
-        if self.confirm_panel.display:
-            self.confirm_panel.place()
-
     def action_enter(self) -> None:
         """Enter always moves forward."""
-        if self.confirm_panel.display:
-            self.confirm_panel.action_confirm()
-            return
         focused = self.focused
         if isinstance(focused, DataTable):
             if self.lines:
@@ -247,10 +235,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._announced = None
 
     def on_print_sent(self, message: PrintSent) -> None:
-        """Printed: said on the line that announced the slip, while it still does. A toast
-        would be carried over every later screen change and slow the next post."""
+        """Printed: said on the line that announced the slip, while it still does (once
+        the clerk has moved on, the paper says it). Never a toast here: each toast on
+        screen is re-mounted at every screen change, the confirm panel's included, and
+        made the next F9 half as fast again. A print that fails shows in the banner."""
+        message.stop()
         if self._announced is not None and self._announced[0] == message.number:
-            message.stop()
             line = self._announced[1]
             self._say(f"{line}，已送到 {message.printer}", error=False)
 
@@ -821,8 +811,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._check()
 
     def action_new_order(self) -> None:
-        self.reset()
-        self._say("新单。", error=False)
+        """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away."""
+        if not self.lines:
+            self.reset()
+            self._say("新单。", error=False)
+        else:
+            self.park()
 
     def reset(self) -> None:
         self.customer = None
@@ -843,20 +837,37 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._focus("customer")
 
     def action_hold(self) -> None:
-        if not self.lines:
+        if not self.lines and self.current is None:
             self._say("没有商品行，不需要挂单。")
             return
+        self.park()
+
+    def park(self) -> bool:
+        """Hold the order on screen, the line in the editor included, before anything
+        replaces it (F8, F7, Ctrl+N, quitting): nothing typed is ever thrown away. False
+        when it could not be held; the order then stays on screen and the line says why."""
+        if self.current is not None:
+            self.commit_line()
+            if self.current is not None:  # the editor's line is not valid: said why
+                return False
+        if not self.lines:
+            return True
         try:
             held = slips.hold(
                 self.db, self.slip_in(), user=self.user, reasons=["挂单"], held_id=self.held_id
             )
         except KaidanError as exc:
-            self._say(exc.message)
-            return
+            self._say(f"当前单没能挂起，仍在屏幕上：{exc.message}")
+            return False
         self.reset()
-        self.notify(f"已挂单 #{held.slip_id}，按 F7 调出。", title="挂单")
+        self._say(f"已挂单 #{held.slip_id}，按 F7 调出。", error=False)
+        return True
 
     def action_recall(self) -> None:
+        """F7: the held orders; an order on screen is held first, so that none is lost."""
+        if not self.park():
+            return
+
         def chosen(slip_id: int | None) -> None:
             if slip_id is not None:
                 self.load_held(slip_id)
@@ -948,6 +959,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     def action_post(self) -> None:
         if self.posting:
             return
+        if not self._take_pending_line():
+            return
         if self.slip_type.has_customer and self.customer is None:
             self._say("请先选择客户。")
             self._focus("customer")
@@ -956,6 +969,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             self._say("单据没有商品行。")
             self._focus("product")
             return
+        self._hide_popup()
         result = quotes.check(self.db, self.slip_in())
         self.check_result = result
         self._refresh()
@@ -967,30 +981,67 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
                 "不能过账：" + "；".join(i.message for i in result.refused) + "。可按 F8 挂单。"
             )
             return
-        total = self.net_total()
-        who = self.customer.name if self.customer else self._input("recipient").value
-        # Nothing more to ask: Enter on the panel posts at once (see ConfirmPanel).
+        # Nothing more to ask: Enter on the panel posts at once (see ConfirmPost).
         direct = not self.replacing and not result.needs_approval
+        dialog = ConfirmPost(
+            self._summary(result),
+            preview=self.action_preview,
+            post=(lambda: self._post(None)) if direct else None,
+        )
+        self._confirm = dialog if direct else None
 
-        def confirmed(ok: bool) -> None:
-            if not ok:
+        def confirmed(ok: bool | None) -> None:
+            if not ok or direct:  # direct: the panel started the post itself
                 return
             if self.replacing:
                 self._ask_replace(result.needs_approval)
-            elif result.needs_approval:
+            else:
                 self._ask_approval(result.needs_approval, "")
 
-        self.confirm_panel.open(
-            f"{self.slip_type.label}（{self.slip_type.slip_title}）",
-            who,
-            len(self.lines),
-            format_qty(sum((ln.qty for ln in self.lines), Decimal("0"))),
-            f"{total:f}",
-            [i.message for i in result.issues if not i.blocking],
-            preview=self.action_preview,
-            post=(lambda: self._post(None)) if direct else None,
-            answer=None if direct else confirmed,
-        )
+        self.app.push_screen(dialog, confirmed)
+
+    def _take_pending_line(self) -> bool:
+        """F9 with a line still in the editor: a picked product joins the slip as if Enter
+        had been pressed on its price (or stays, with the reason, if it cannot); an
+        unpicked product text stops the post, so that no typed line is left out."""
+        if self.current is not None:
+            self.commit_line()
+            return self.current is None
+        typed = self._input("product").value.strip()
+        if typed:
+            self._say(f"商品栏的「{typed}」还没选定：按 Enter 选定，或清空后再按 F9。")
+            self._focus("product")
+            return False
+        return True
+
+    def _summary(self, result: SlipCheck) -> Text:
+        """What F9 is about to save, as the confirm panel shows it."""
+        kind = self.slip_type
+        subtotal, total = self.subtotal(), self.net_total()
+        body = Text()
+        body.append(f"{kind.label}（{kind.slip_title}）\n\n", style="bold")
+        if self.customer is not None:
+            body.append(f"客户：{self.customer.code} {self.customer.name}\n")
+            settlement = self._input("settlement").value.strip() or self.customer.settlement
+            body.append(f"结算：{settlement}\n")
+        elif recipient := self._input("recipient").value.strip():
+            body.append(f"领用：{recipient}\n")
+        qty = sum((ln.qty for ln in self.lines), Decimal("0"))
+        body.append(f"行数：{len(self.lines)}    总数量：{format_qty(qty)}\n")
+        if total != subtotal:
+            body.append(f"小计：￥{format_money(subtotal)}    ")
+            body.append(f"优惠：￥{format_money(subtotal - total)}（{self.discount}）\n")
+        label = "退款合计" if kind is SlipType.RETURN else "实收" if total != subtotal else "合计"
+        body.append(f"{label}：￥{format_money(total)}\n", style="bold")
+        body.append(f"大写：{amount_in_capitals(total)}")
+        for issue in result.issues:
+            if not issue.blocking:
+                body.append(f"\n提醒：{issue.message}", style="yellow")
+        if result.needs_approval:
+            body.append("\n\n需主管审批（Enter 后输入主管编码和 PIN）：", style="bold yellow")
+            for issue in result.needs_approval:
+                body.append(f"\n• {issue.message}", style="yellow")
+        return body
 
     def _ask_replace(self, issues: list[PolicyIssue]) -> None:
         """改单: a reason, then a supervisor, then the 红冲 and the new slip together."""
@@ -1076,17 +1127,29 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         self.app.call_from_thread(self._posted, result)
 
-    def _close_confirm(self, *, refocus: bool) -> list[str]:
-        """Close the confirm panel a post was started from (it stays up while saving);
-        what was typed meanwhile."""
-        panel = self.confirm_panel
-        typed, panel.typed = panel.typed, []
-        if panel.posting:
-            panel.close(refocus=refocus)
-        return typed
+    def _close_confirm(self) -> list[str]:
+        """Close the confirm panel the post was started from (it stays up while saving);
+        the keys typed on it meanwhile."""
+        dialog, self._confirm = self._confirm, None
+        if dialog is None or dialog not in self.app.screen_stack:
+            return []
+        if self.app.screen is not dialog:
+            dialog.pop_until_active()
+        dialog.dismiss(True)
+        return dialog.typed
+
+    def _replay(self, keys: list[str]) -> None:
+        """Keys typed on the confirm panel while the slip was being saved, applied now as
+        they would have been on the emptied screen: nothing the clerk typed is lost."""
+        for key in keys:
+            if key == "enter":
+                self.action_enter()
+            else:
+                char = None if key == "backspace" else key
+                apply_key(self.focused, events.Key(key, char))
 
     def _post_failed(self, exc: KaidanError) -> None:
-        self._close_confirm(refocus=True)  # back where the clerk was; the order is kept
+        self._close_confirm()  # the order is kept as it was; what was typed is not for it
         self.posting = False
         if isinstance(exc, PolicyViolation) and all(i.needs_approval for i in exc.issues):
             self._ask_approval(exc.issues, "")
@@ -1094,12 +1157,11 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._say(exc.message)
 
     def _posted(self, result: PostResult) -> None:
-        typed = self._close_confirm(refocus=False)  # reset() focuses the customer
+        typed = self._close_confirm()
         self.posting = False
         self.last_posted = result
         self.reset()
-        if typed:  # the clerk went on typing while the slip was saved: the next customer
-            self._input("customer").insert_text_at_cursor("".join(typed))
+        self._replay(typed)  # typed on while the slip was saved: the start of the next one
         note = "（重复提交，未生成新单）" if result.already_posted else ""
         line = f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}"
         self._say(line, error=False)

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 class PrintSent(Message):
     """A slip went to its printer. Posted to the active screen: the order screen adds
-    it to the line that announced the slip; anywhere else it bubbles up to the app,
-    which shows it as a notification."""
+    it to the line that announced the slip (and shows no more); anywhere else it
+    bubbles up to the app, which shows it as a notification."""
 
     def __init__(self, number: str, printer: str, reprint_no: int = 0) -> None:
         super().__init__()
