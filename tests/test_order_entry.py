@@ -262,6 +262,28 @@ async def test_an_order_on_screen_is_held_never_thrown_away(demo_db: Database) -
     ]
 
 
+async def test_product_matches_show_this_customers_price_in_aligned_columns(
+    demo_db: Database,
+) -> None:
+    """Code, name, spec, unit, stock, the customer's policy price and last price, each
+    column at the same cell whatever mix of hanzi and Latin the names have."""
+    from rich.cells import cell_len
+
+    from kaidan_tui.tui.widgets.matchlist import MatchList
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0015")  # 二批价 customer
+        await type_in(pilot, "kkkl", enter=False)
+        rows = [r.text.plain for r in screen.query_one("#popup", MatchList).rows]
+    assert len(rows) > 3 and any("可口可乐零度 330ml听装" in r for r in rows)
+    for column in ("库存", "价 ", "上次"):
+        assert len({cell_len(r[: r.index(column)]) for r in rows}) == 1, column
+    [yl1] = [r for r in rows if r.startswith("YL0001")]
+    assert "价    49.50" in yl1  # the 二批 price this slip would get, not the 52.00 list
+
+
 async def test_sales_return(demo_db: Database) -> None:
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:

@@ -316,3 +316,26 @@ def test_store_setup_changed_elsewhere_is_seen_by_the_next_slip(
     second = slips.post(demo_db, _sale(warehouse="ZC"), user=clerk)
     assert first.number.startswith("XS2026")
     assert second.number == f"N{int(first.number[-4:]) + 1:06d}"
+
+
+def test_match_list_offers_are_the_slips_own_price_and_stock(
+    demo_db: Database, clerk: UserInfo
+) -> None:
+    """The product match list shows what the line would get: this customer's policy price,
+    the price they paid last time, and the stock of the warehouse the slip draws from
+    (YL0002 lies in two; a sale takes from the default one only)."""
+    from kaidan_tui.services import quotes
+    from kaidan_tui.services.catalog import search_products
+
+    [yl2] = search_products(demo_db, "YL0002", 1)
+    before = quotes.offers(demo_db, "K0015", [yl2.id])[yl2.id]
+    quote = quotes.quote(demo_db, "K0015", "YL0002")
+    assert before.price == quote.price == Decimal("58.50")  # 二批价, not the 62.00 list price
+    assert before.last_price is None
+    in_default = dict(quote.stock)["总仓"]
+    assert before.stock == in_default < yl2.stock  # not the total of both warehouses
+    slips.post(demo_db, _sale(lines=[LineIn(product="YL0002", qty="2")]), user=clerk)
+    after = quotes.offers(demo_db, "K0015", [yl2.id])[yl2.id]
+    assert after.last_price == Decimal("58.50")
+    assert after.stock == in_default - 2
+    assert quotes.offers(demo_db, None, [yl2.id])[yl2.id].price == Decimal("62.00")

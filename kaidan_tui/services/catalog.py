@@ -84,6 +84,20 @@ def stock_totals(session: Session, product_ids: list[int]) -> dict[int, Decimal]
     return {pid: Decimal(q) for pid, q in rows if q is not None}
 
 
+_ON_HAND = select(col(Stock.product_id), col(Stock.qty)).where(
+    col(Stock.product_id).in_(bindparam("ids", expanding=True)),
+    Stock.warehouse_id == bindparam("warehouse"),
+)
+
+
+def on_hand(session: Session, product_ids: list[int], warehouse_id: int) -> dict[int, Decimal]:
+    """On-hand quantity in one warehouse (the one a slip draws from), many products at once."""
+    if not product_ids:
+        return {}
+    rows = session.connection().execute(_ON_HAND, {"ids": product_ids, "warehouse": warehouse_id})
+    return {pid: qty for pid, qty in rows}
+
+
 def product_hit(session: Session, p: Product, stock: Decimal | None = None) -> ProductHit:
     assert p.id is not None
     return ProductHit(

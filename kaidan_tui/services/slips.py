@@ -29,7 +29,6 @@ from kaidan_tui.db.models import (
     Slip,
     SlipLine,
     SlipLineCode,
-    Stock,
     Warehouse,
     metadata,
 )
@@ -58,6 +57,7 @@ from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import accounts, audit, spool
 from kaidan_tui.services.catalog import (
     customer_by_code,
+    on_hand,
     product_by_code,
     products_by_codes,
 )
@@ -205,12 +205,6 @@ def _settlement(text: str | None, customer: Customer | None) -> Settlement:
         raise InputError(
             f"结算方式「{value}」不认识，可选：{names}。", field="settlement"
         ) from None
-
-
-_ON_HAND = select(col(Stock.product_id), col(Stock.qty)).where(
-    col(Stock.product_id).in_(bindparam("ids", expanding=True)),
-    Stock.warehouse_id == bindparam("warehouse"),
-)
 
 
 def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> PreparedSlip:
@@ -381,14 +375,9 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             assert pid is not None
             wanted[pid] += ln.qty
             first_line.setdefault(pid, ln)
-        on_hand: dict[int, Decimal] = {
-            pid: qty
-            for pid, qty in session.connection().execute(
-                _ON_HAND, {"ids": list(wanted), "warehouse": warehouse.id}
-            )
-        }
+        in_stock = on_hand(session, list(wanted), warehouse.id)
         for pid, qty in wanted.items():
-            available = on_hand.get(pid, Decimal("0"))
+            available = in_stock.get(pid, Decimal("0"))
             ln = first_line[pid]
             found = check_stock(
                 line_no=ln.line_no,

@@ -52,7 +52,7 @@ from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus, apply_key
 from kaidan_tui.tui.widgets.keybar import KeyBar
 from kaidan_tui.tui.widgets.linestable import LinesTable
-from kaidan_tui.tui.widgets.matchlist import Match, MatchList
+from kaidan_tui.tui.widgets.matchlist import Match, MatchList, fit
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
 SETTLEMENTS = [s.value for s in Settlement]
@@ -348,7 +348,11 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
     def _lookup_products(self, query: str) -> None:
         hits = search_products(self.db, query, 12)
-        self.app.call_from_thread(self._show_products, query, hits)
+        self.app.call_from_thread(self._show_products, query, hits, self._offers(hits))
+
+    def _offers(self, hits: list[ProductHit]) -> dict[int, quotes.Offer]:
+        customer = self.customer.code if self.customer else None
+        return quotes.offers(self.db, customer, [h.id for h in hits])
 
     def _show_customers(self, query: str, hits: list[CustomerHit]) -> None:
         if self._input("customer").value != query or self.focused is not self._input("customer"):
@@ -357,29 +361,34 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             Match(
                 h.code,
                 Text(
-                    f"{h.code:<7}{h.name[:18]:<18} {h.channel} {h.phone:<13} "
-                    f"外欠 {format_money(h.balance)}"
+                    f"{fit(h.code, 7)}{fit(h.name, 24)} {fit(h.channel, 6)} {fit(h.phone, 14)}"
+                    f"外欠 {format_money(h.balance):>10}"
                 ),
             )
             for h in hits
         ]
         self._fill_popup("customer", query, options, "没有匹配的客户")
 
-    def _show_products(self, query: str, hits: list[ProductHit]) -> None:
+    def _show_products(
+        self, query: str, hits: list[ProductHit], offers: dict[int, quotes.Offer]
+    ) -> None:
+        """Code, name, spec, unit, stock where the slip draws from, this customer's
+        policy price and the price they paid last time."""
         code, _ = split_code_qty(self._input("product").value)
         if code != query or self.focused is not self._input("product"):
             return
-        options = [
-            Match(
-                h.code,
-                Text(
-                    f"{h.code:<8}{h.name[:20]:<20} {h.spec:<12}{h.unit:<2} "
-                    f"库存 {format_qty(h.stock):>6}"
-                    f"  ￥{format_money(h.list_price)}"
-                ),
+        options = []
+        for h in hits:
+            offer = offers.get(h.id)
+            stock = offer.stock if offer else h.stock
+            price = offer.price if offer else h.list_price
+            last = offer.last_price if offer else None
+            row = (
+                f"{fit(h.code, 8)}{fit(h.name, 22)} {fit(h.spec, 12)} {fit(h.unit, 4)}"
+                f"库存{format_qty(stock):>6}  价{format_money(price):>9}"
+                f"  上次{format_money(last) if last is not None else '-':>9}"
             )
-            for h in hits
-        ]
+            options.append(Match(h.code, Text(row)))
         self._fill_popup("product", query, options, "没有匹配的商品")
 
     def _fill_popup(self, owner: str, query: str, options: list[Match], empty: str) -> None:
@@ -500,7 +509,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             if len(hits) == 1:
                 hit = hits[0]
             elif hits:
-                self._show_products(code, hits)
+                self._show_products(code, hits, self._offers(hits))
                 self._say("有多个商品匹配，请用 ↑↓ 选择后回车。")
                 return
             else:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -22,6 +23,12 @@ from textual import events
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut or padded to exactly ``width`` terminal cells, so that columns line
+    up: a hanzi takes two cells, and ``f"{name:<20}"`` counts it as one."""
+    return set_cell_size(text, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,10 @@ class MatchList(Widget):
         self._highlighted = next((i for i, r in enumerate(self._rows) if r.id is not None), None)
         # Same number of rows: same box, so only this widget is repainted.
         self.refresh(layout=resized)
+
+    @property
+    def rows(self) -> list[Match]:
+        return list(self._rows)
 
     @property
     def option_count(self) -> int:
