@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlmodel import select
 from textual.command import CommandPalette
+from textual.widgets import Input
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip
@@ -30,6 +34,7 @@ async def test_palette_lists_screen_actions_and_runs_them(demo_db: Database) -> 
         await pilot.press("ctrl+p")
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
+        assert "操作名称" in app.screen.query_one(Input).placeholder  # not "Search for…"
         await pilot.press(*"挂单")
         await pilot.pause(0.5)
         await pilot.press("enter")
@@ -38,3 +43,18 @@ async def test_palette_lists_screen_actions_and_runs_them(demo_db: Database) -> 
         with demo_db.read() as s:
             held = s.exec(select(Slip).where(Slip.status == "held")).all()
         assert [h.cust_code for h in held] == ["K0001"]
+
+
+async def test_screenshot_goes_to_a_folder_that_exists(
+    demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's default, ~/Downloads, is missing on many counter PCs: 截图 failed."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await login(pilot)
+        app.save_screen()
+        await settle(pilot)
+        [saved] = (tmp_path / "kaidan截图").glob("*.svg")
+        assert "开单" in saved.read_text(encoding="utf-8")
+        assert any(str(saved) in n.message for n in app._notifications)

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
@@ -310,9 +311,31 @@ class KaidanApp(App[None]):
         yield SystemCommand("切换配色", "换一个界面主题", self.action_change_theme)
         yield SystemCommand(
             "截图",
-            "把当前屏幕保存为 SVG 图片",
-            lambda: self.set_timer(0.1, self.deliver_screenshot),
+            "把当前屏幕保存为 SVG 图片（存到 ~/kaidan截图）",
+            lambda: self.set_timer(0.1, self.save_screen),
         )
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                CommandPalette(
+                    id="--command-palette", placeholder="输入操作名称查找，如 挂单、预览…"
+                )
+            )
+
+    def save_screen(self) -> None:
+        """截图, into a folder of its own: Textual's default, ~/Downloads, is often missing
+        on a counter PC, and the screenshot then failed with an English message."""
+        folder = Path.home() / "kaidan截图"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(f"截图没能保存：{exc}", severity="error")
+            return
+        self.notify(f"截图已保存：{saved}", title="截图")
 
     # --- screens ------------------------------------------------------------------------
 
