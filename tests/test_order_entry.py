@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import col, select
+from textual import events
 from textual.widgets import Input, OptionList, Static
 from textual.worker import WorkerCancelled
 
@@ -197,6 +198,28 @@ async def test_hold_recall_and_post(demo_db: Database) -> None:
             and slip.status == "posted"
             and slip.number == screen.last_posted.number
         )
+
+
+async def test_a_burst_after_the_confirm_keeps_its_order(demo_db: Database) -> None:
+    """Enter K0002 Enter arriving in one read from the terminal: the post starts at the
+    first Enter and the rest starts the next slip. (Pilot's press() waits after every
+    key; a terminal does not, and the letters used to reach the panel before its Enter
+    had started the post, and were dropped.)"""
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "2")
+        await pilot.press("f9")
+        await settle(pilot)
+        for key in ["enter", *"K0002", "enter", *"YL0002*3", "enter"]:
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await settle(pilot)
+        await settle(pilot)
+        assert screen.last_posted is not None and screen.last_posted.number in message(screen)
+        assert screen.customer is not None and screen.customer.code == "K0002"
+        assert screen.current is not None and screen.current.product.code == "YL0002"
+        assert screen.query_one("#qty", Input).value == "3"
 
 
 async def test_f9_takes_the_line_still_in_the_editor(demo_db: Database) -> None:

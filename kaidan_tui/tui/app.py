@@ -25,7 +25,7 @@ from kaidan_tui.domain.enums import JobStatus, SlipType
 from kaidan_tui.domain.errors import KaidanError, StateError
 from kaidan_tui.tui.screens.login import LoginScreen
 from kaidan_tui.tui.screens.printing import PrintSent, UncertainPrint
-from kaidan_tui.tui.typeahead import apply_key
+from kaidan_tui.tui.typeahead import KeepsTypeAhead, apply_key
 
 if TYPE_CHECKING:
     from kaidan_tui.db.engine import Database
@@ -149,6 +149,8 @@ class KaidanApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         is_key = isinstance(event, events.Key) and not event.is_forwarded
+        if is_key and isinstance(self.screen, KeepsTypeAhead) and self.screen.keep(event):  # type: ignore[arg-type]
+            return  # kept for later, in key order
         if is_key and apply_key(self.focused, event):  # type: ignore[arg-type]
             return  # typed into the focused field now, in key order
         await super().on_event(event)

@@ -69,3 +69,13 @@ class TypeAheadFocus:
         Screen.set_focus(self, widget, scroll_visible, from_app_focus)  # type: ignore[arg-type]
         if isinstance(widget, Input) and not from_app_focus:
             widget.selection = Selection(0, len(widget.value))
+
+
+class KeepsTypeAhead:
+    """Screen mixin for a panel that is up while work runs (the confirm panel while the
+    slip is saved): the app offers it every key first, in the order typed, and what it
+    keeps is replayed later where it belongs."""
+
+    def keep(self, event: events.Key) -> bool:
+        """True when the key was kept (and must go nowhere else)."""
+        return False

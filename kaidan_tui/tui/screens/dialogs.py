@@ -19,10 +19,10 @@ from kaidan_tui.domain.discount import HELP, slip_discount
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money
 from kaidan_tui.services.slips import HeldSummary
-from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
+from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus
 
 
-class ConfirmPost(ModalScreen[bool]):
+class ConfirmPost(KeepsTypeAhead, ModalScreen[bool]):
     """F9: what is about to be saved (customer, settlement, lines, quantity, discount,
     total and 大写金额, and what a supervisor must approve); Enter posts, Esc goes back.
 
@@ -34,7 +34,11 @@ class ConfirmPost(ModalScreen[bool]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "confirm", "确认过账", id="confirm.ok", tooltip="过账并打印"),
+        # priority: taken when the key arrives, so that the keys typed after it (a burst
+        # like Enter K0002 Enter) find the post started and are kept (see keep()).
+        Binding(
+            "enter", "confirm", "确认过账", id="confirm.ok", tooltip="过账并打印", priority=True
+        ),
         Binding("escape", "cancel", "返回修改", id="confirm.cancel", tooltip="回到开单"),
         Binding("p,P", "preview", "打印预览", id="confirm.preview", tooltip="看打印版面"),
     ]
@@ -72,8 +76,6 @@ class ConfirmPost(ModalScreen[bool]):
             self._post()
             # Say so only if the store is slow: a repaint now would compete with the post.
             self.set_timer(0.3, self._still_posting)
-        elif self.typed:  # Enter after type-ahead: part of the next slip
-            self.typed.append("enter")
 
     def _still_posting(self) -> None:
         self.query_one("#confirm-body", Static).update(self._body("正在过账…"))
@@ -86,19 +88,21 @@ class ConfirmPost(ModalScreen[bool]):
         if not self.posting:
             self._preview()
 
-    def on_key(self, event: events.Key) -> None:
-        """While saving, what the clerk types is kept for the next slip (a second Enter
-        before any of it is the same confirmation again, and is dropped)."""
+    def keep(self, event: events.Key) -> bool:
+        """While saving, what the clerk types is kept for the next slip. A bare Enter
+        before any of it is the same confirmation again, and is dropped."""
         if not self.posting:
-            return
+            return False
         if event.is_printable and event.character:
             self.typed.append(event.character)
         elif event.key == "backspace" and self.typed:
             self.typed.append("backspace")
+        elif event.key == "enter":
+            if self.typed:
+                self.typed.append("enter")
         else:
-            return
-        event.stop()
-        event.prevent_default()
+            return False  # Esc, F-keys: the panel refuses them while saving
+        return True
 
 
 class ApprovalDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
