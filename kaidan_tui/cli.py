@@ -98,7 +98,9 @@ def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
         fail(f"数据库路径是一个目录：{path}。请在 --db 给出文件路径，例如 {path / 'kaidan.db'}")
     if not path.exists():
         if must_exist:
-            fail(f"数据库文件不存在：{path}，请先运行 kaidan init --db {path}")
+            demo = demo_path()
+            hint = f"；要用演示库请加 --db {demo}" if demo.exists() else ""
+            fail(f"数据库文件不存在：{path}。新建正式库请运行 kaidan init --db {path}{hint}")
         return
     try:
         with path.open("rb") as fh:

@@ -108,8 +108,17 @@ def test_missing_store_is_refused_and_not_created(tmp_path: Path) -> None:
     for args in (["search", "products", "kkkl"], ["users", "list"], []):
         out = kaidan(*args, "--db", str(missing))
         assert out.returncode == 2, out.stderr
-        assert f"数据库文件不存在：{missing}，请先运行 kaidan init --db {missing}" in out.stderr
+        assert (
+            f"数据库文件不存在：{missing}。新建正式库请运行 kaidan init --db {missing}"
+            in out.stderr
+        )
+        assert "演示库" not in out.stderr  # there is none yet
         assert not missing.exists() and not missing.parent.exists()
+    demo = Path(os.environ["XDG_DATA_HOME"]) / "kaidan" / "demo" / "kaidan-demo.db"
+    demo.parent.mkdir(parents=True)
+    demo.touch()  # as after `kaidan demo`: the hint names the demo store, since `init`
+    out = kaidan("audit", "verify", "--db", str(missing))  # would make an empty one
+    assert f"要用演示库请加 --db {demo}" in out.stderr and not missing.exists()
 
 
 def test_bad_store_path_gets_a_chinese_message(tmp_path: Path) -> None:
