@@ -205,6 +205,7 @@ async def test_a_burst_after_the_confirm_keeps_its_order(demo_db: Database) -> N
     first Enter and the rest starts the next slip. (Pilot's press() waits after every
     key; a terminal does not, and the letters used to reach the panel before its Enter
     had started the post, and were dropped.)"""
+    before = len(posted(demo_db))
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await login(pilot)
@@ -220,6 +221,7 @@ async def test_a_burst_after_the_confirm_keeps_its_order(demo_db: Database) -> N
         assert screen.customer is not None and screen.customer.code == "K0002"
         assert screen.current is not None and screen.current.product.code == "YL0002"
         assert screen.query_one("#qty", Input).value == "3"
+    assert len(posted(demo_db)) == before + 1
 
 
 async def test_f9_takes_the_line_still_in_the_editor(demo_db: Database) -> None:
@@ -268,8 +270,11 @@ async def test_an_order_on_screen_is_held_never_thrown_away(demo_db: Database) -
         await pilot.press("f7")
         await settle(pilot)
         assert isinstance(app.screen, HeldOrders)
-        assert app.screen.query_one("#held-list", OptionList).option_count == 2
-        await pilot.press("escape")
+        assert app.screen.query_one("#held-list", OptionList).option_count == 1
+        await pilot.press("enter")  # K0001's order comes back; K0002's is held first
+        await settle(pilot)
+        assert [ln.product.code for ln in screen.lines] == ["YL0001"]
+        await pilot.press("ctrl+n")  # held again, in the same place
         await settle(pilot)
         assert screen.lines == []
         await type_in(pilot, "K0003")
@@ -305,6 +310,91 @@ async def test_product_matches_show_this_customers_price_in_aligned_columns(
         assert len({cell_len(r[: r.index(column)]) for r in rows}) == 1, column
     [yl1] = [r for r in rows if r.startswith("YL0001")]
     assert "价    49.50" in yl1  # the 二批 price this slip would get, not the 52.00 list
+
+
+async def test_while_saving_after_an_approval_keys_wait_and_nothing_changes_the_order(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a supervisor's approval the slip is saved with the order screen up: Ctrl+N,
+    F8, F7, Ctrl+D and F3 do nothing meanwhile, and what is typed starts the next slip."""
+    import threading
+
+    from kaidan_tui.services import slips as slip_service
+
+    release = threading.Event()
+    real_post = slip_service.post
+
+    def slow_post(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real_post(*args, **kwargs)
+
+    monkeypatch.setattr(slip_service, "post", slow_post)
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0002")
+        await add_line(pilot, "RH0013", "1", "125.00")  # below the floor
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_in(pilot, "8001")
+        await pilot.press(*"8888", "enter")  # not settle(): it would wait for the post
+        await pilot.pause(0.2)
+        assert screen.posting and app.screen is screen
+        await pilot.press("ctrl+n", "f8", "f7", "ctrl+d", "f3", *"K0001", "enter")
+        assert app.screen is screen and len(screen.lines) == 1 and not screen.discount
+        release.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert screen.last_posted is not None and screen.last_posted.number in message(screen)
+        assert screen.customer is not None and screen.customer.code == "K0001"
+    with demo_db.read() as s:
+        assert s.exec(select(Slip).where(Slip.status == "held")).all() == []
+
+
+async def test_f7_esc_keeps_the_order_and_ctrl_n_twice_drops_one_that_cannot_be_held(
+    demo_db: Database,
+) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await pilot.press("down")  # no customer: a sale cannot be held without one
+        await add_line(pilot, "YL0001", "2")
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(screen.lines) == 1  # looking at the held list changed nothing
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert len(screen.lines) == 1 and "再按一次 Ctrl+N" in message(screen)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.lines == [] and "已放弃" in message(screen)
+
+
+async def test_a_correction_in_progress_is_dropped_not_held(demo_db: Database) -> None:
+    """A 改单 held as a plain sale would later post beside the slip it was to replace."""
+    from kaidan_tui.services.lookup import slip_as_input
+
+    original = posted(demo_db)[-1]
+    assert original.number is not None
+    order = slip_as_input(demo_db, original.number, returning=False, keep_prices=True)
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        screen.load(order, replacing=original.number)
+        await settle(pilot)
+        assert screen.replacing == original.number and screen.lines
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.lines == [] and screen.replacing is None
+        assert f"原单 {original.number} 不变" in message(screen)
+    with demo_db.read() as s:
+        assert s.exec(select(Slip).where(Slip.status == "held")).all() == []
+        still = s.get(Slip, original.id)
+        assert still is not None and still.status == "posted"
 
 
 async def test_sales_return(demo_db: Database) -> None:

@@ -66,7 +66,12 @@ class Offer:
     stock: Decimal  # on hand in the warehouse the slip draws from
 
 
-def offers(db: Database, customer_code: str | None, product_ids: list[int]) -> dict[int, Offer]:
+def offers(
+    db: Database,
+    customer_code: str | None,
+    product_ids: list[int],
+    slip_type: SlipType = SlipType.SALE,
+) -> dict[int, Offer]:
     """Prices and stock for the match list's dozen products, in five queries."""
     if not product_ids:
         return {}
@@ -77,10 +82,27 @@ def offers(db: Database, customer_code: str | None, product_ids: list[int]) -> d
         order = settings.price_order(session)
         warehouse = config(session).default_warehouse
         stock = on_hand(session, product_ids, warehouse.id) if warehouse is not None else {}
+        by_id = {p.id: p for p in products}
         return {
-            pid: Offer(policy_price(f, order).price, f.last_price, stock.get(pid, Decimal("0")))
+            pid: Offer(
+                _for_slip(policy_price(f, order).price, by_id[pid], slip_type)[0],
+                f.last_price,
+                stock.get(pid, Decimal("0")),
+            )
             for pid, f in facts.items()
         }
+
+
+def _for_slip(
+    price: Decimal, p: Product, slip_type: SlipType
+) -> tuple[Decimal, PriceSource | None]:
+    """The policy price as this kind of slip takes it: a gift is free, stock comes in at
+    cost. The source is None when the policy's own stands."""
+    if slip_type is SlipType.GIFT:
+        return Decimal("0.00"), PriceSource.GIFT
+    if slip_type is SlipType.STOCK_IN and p.cost is not None:
+        return p.cost, PriceSource.LIST
+    return price, None
 
 
 def customer(db: Database, code: str) -> CustomerHit:
@@ -100,11 +122,8 @@ def quote(
         p = session.exec(select(Product).where(Product.code == product_code.upper())).one()
         facts = price_facts(session, cust, p, on)
         suggestion = policy_price(facts, settings.price_order(session))
-        price, source = suggestion.price, suggestion.source
-        if slip_type is SlipType.GIFT:
-            price, source = Decimal("0.00"), PriceSource.GIFT
-        elif slip_type is SlipType.STOCK_IN and p.cost is not None:
-            price, source = p.cost, PriceSource.LIST
+        price, kind = _for_slip(suggestion.price, p, slip_type)
+        source = kind or suggestion.source
         history = last_prices(session, cust.id or 0, p.id or 0) if cust is not None else []
         return Quote(
             product=product_hit(session, p),

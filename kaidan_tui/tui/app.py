@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -32,8 +33,13 @@ if TYPE_CHECKING:
     from kaidan_tui.printing.config import PrintersConfig
     from kaidan_tui.services.spool import JobView, RunReport
     from kaidan_tui.services.users import UserInfo
+    from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
 
 log = logging.getLogger(__name__)
+
+_NOT_WHILE_SAVING = frozenset(
+    {"quit", "order_entry", "lookup", "daily", "catalog", "retry_print", "command_palette"}
+)
 
 SPOOL_INTERVAL = 5.0
 """Seconds between automatic retries of jobs waiting for a printer."""
@@ -96,7 +102,7 @@ class KaidanApp(App[None]):
         self.printers = printers
         self._printers_path = printers_path
         self._printers_error = ""
-        self._quit_refused = False  # Ctrl+Q could not hold the order: the next one quits
+        self._quit_refused = 0.0  # when Ctrl+Q could not hold the order (monotonic)
         self.uncertain_jobs: list[JobView] = []
 
     @property
@@ -215,8 +221,10 @@ class KaidanApp(App[None]):
         )
 
     def _spool_done(self, report: RunReport, left: list[JobView]) -> None:
+        # To the screen under any dialog: the order screen says it on its status line.
+        target = next(s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen))
         for sent in report.sent:
-            self.screen.post_message(PrintSent(sent.number, sent.printer, sent.reprint_no))
+            target.post_message(PrintSent(sent.number, sent.printer, sent.reprint_no))
         self.uncertain_jobs = [j for j in left if j.status is JobStatus.UNCERTAIN]
         waiting = [j for j in left if j.status is JobStatus.PENDING]
         failed = [j for j in left if j.status is JobStatus.FAILED]
@@ -239,21 +247,28 @@ class KaidanApp(App[None]):
             )
         self.print_status = "\n".join(parts) or self._printers_error
 
+    def _order_screen(self) -> OrderEntryScreen | None:
+        from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, OrderEntryScreen)), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a slip is being saved, no key leaves the order screen or opens anything
+        over it (the post's answer closes the screen it was started from)."""
+        order = self._order_screen()
+        return not (order is not None and order.posting and action in _NOT_WHILE_SAVING)
+
     async def action_quit(self) -> None:
         """Ctrl+Q. An order still on the order screen is held first (F7 brings it back
         after the next login). If it cannot be held, the app stays open and says why;
-        a second Ctrl+Q then quits all the same."""
-        from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
-
-        if not self._quit_refused:
-            for screen in self.screen_stack:
-                if isinstance(screen, OrderEntryScreen) and not screen.park():
-                    self._quit_refused = True
-                    self.notify(
-                        "当前单没能挂起，没有退出（原因见开单屏）。再按一次 Ctrl+Q 就不保存退出。",
-                        severity="error",
-                    )
-                    return
+        Ctrl+Q again within 5 s quits all the same."""
+        order = self._order_screen()
+        again = time.monotonic() - self._quit_refused < 5
+        problem = order.park() if order is not None and not again else None
+        if problem is not None:
+            self._quit_refused = time.monotonic()
+            self.notify(f"{problem}没有退出。5 秒内再按 Ctrl+Q 就不保存退出。", severity="error")
+            return
         self.exit()
 
     def on_print_sent(self, message: PrintSent) -> None:

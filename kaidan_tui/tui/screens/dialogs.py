@@ -50,16 +50,18 @@ class ConfirmPost(KeepsTypeAhead, ModalScreen[bool]):
         *,
         preview: Callable[[], None],
         post: Callable[[], None] | None = None,
+        keep: Callable[[events.Key], bool] | None = None,
     ) -> None:
         """With ``post``, Enter saves the slip with the panel still up, and the order
         screen closes it once the store has answered: the screen under the panel is
-        then redrawn once, with the result. Without, Enter dismisses with True."""
+        then redrawn once, with the result. Without, Enter dismisses with True. Keys
+        typed while saving go to ``keep`` (the order screen keeps them for later)."""
         super().__init__()
         self._summary = summary
         self._preview = preview
         self._post = post
+        self._keep = keep
         self.posting = False
-        self.typed: list[str] = []  # keys typed while saving: the start of the next slip
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
@@ -89,20 +91,7 @@ class ConfirmPost(KeepsTypeAhead, ModalScreen[bool]):
             self._preview()
 
     def keep(self, event: events.Key) -> bool:
-        """While saving, what the clerk types is kept for the next slip. A bare Enter
-        before any of it is the same confirmation again, and is dropped."""
-        if not self.posting:
-            return False
-        if event.is_printable and event.character:
-            self.typed.append(event.character)
-        elif event.key == "backspace" and self.typed:
-            self.typed.append("backspace")
-        elif event.key == "enter":
-            if self.typed:
-                self.typed.append("enter")
-        else:
-            return False  # Esc, F-keys: the panel refuses them while saving
-        return True
+        return self.posting and self._keep is not None and self._keep(event)
 
 
 class ApprovalDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):

@@ -10,6 +10,8 @@ say, and never loses what was typed.
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,10 +51,12 @@ from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, DiscountDialog, HeldOrders
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent
-from kaidan_tui.tui.typeahead import Field, TypeAheadFocus, apply_key
+from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus, apply_key
 from kaidan_tui.tui.widgets.keybar import KeyBar
 from kaidan_tui.tui.widgets.linestable import LinesTable
 from kaidan_tui.tui.widgets.matchlist import Match, MatchList, fit
+
+log = logging.getLogger(__name__)
 
 TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
 SETTLEMENTS = [s.value for s in Settlement]
@@ -82,7 +86,7 @@ def split_code_qty(text: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
-class OrderEntryScreen(TypeAheadFocus, Screen[None]):
+class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "post", "过账打印", id="order.post", tooltip="确认并过账（取得单号）"),
         Binding("f8", "hold", "挂单", id="order.hold", tooltip="把未完成的单挂起"),
@@ -147,6 +151,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self.posting = False
         self.last_posted: PostResult | None = None
         self._announced: tuple[str, str] | None = None  # (slip number, the line saying so)
+        self._said = ""  # the status line's text
+        self._armed: tuple[str, float] | None = None  # a refusal that a second key overrides
+        self._typed: list[str] = []  # keys typed while a slip is being saved
         self._confirm: ConfirmPost | None = None  # the panel a post was started from
 
     # --- layout -------------------------------------------------------------------------
@@ -206,6 +213,27 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         """Move focus now (``Widget.focus`` is deferred; type-ahead must not be)."""
         self.set_focus(self._input(name))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a slip is being saved, no key may change the order under it."""
+        return not self.posting
+
+    def keep(self, event: events.Key) -> bool:
+        """While a slip is being saved (from the confirm panel or after an approval), what
+        the clerk types is kept, in order, for the emptied screen. A bare Enter before
+        any of it is the same confirmation again, and is dropped. True when kept."""
+        if not self.posting:
+            return False
+        if event.is_printable and event.character:
+            self._typed.append(event.character)
+        elif event.key == "backspace" and self._typed:
+            self._typed.append("backspace")
+        elif event.key == "enter":
+            if self._typed:
+                self._typed.append("enter")
+        else:
+            return False  # Esc, F-keys: refused while saving (check_action)
+        return True
+
     def action_enter(self) -> None:
         """Enter always moves forward."""
         focused = self.focused
@@ -233,6 +261,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         style = "bold red" if error else "green"
         self.query_one("#editor-msg", Static).update(Text(message, style=style))
         self._announced = None
+        self._said = message
 
     def on_print_sent(self, message: PrintSent) -> None:
         """Printed: said on the line that announced the slip, while it still does (once
@@ -243,6 +272,8 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self._announced is not None and self._announced[0] == message.number:
             line = self._announced[1]
             self._say(f"{line}，已送到 {message.printer}", error=False)
+        elif not self._said:  # a reprint or a retried slip, and nothing else to say
+            self._say(message.text, error=False)
 
     def _show_type(self) -> None:
         against = self.against if self.slip_type is SlipType.RETURN else None
@@ -352,7 +383,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
 
     def _offers(self, hits: list[ProductHit]) -> dict[int, quotes.Offer]:
         customer = self.customer.code if self.customer else None
-        return quotes.offers(self.db, customer, [h.id for h in hits])
+        return quotes.offers(self.db, customer, [h.id for h in hits], self.slip_type)
 
     def _show_customers(self, query: str, hits: list[CustomerHit]) -> None:
         if self._input("customer").value != query or self.focused is not self._input("customer"):
@@ -672,11 +703,9 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         total = self.net_total()
         bar = Text()
         bar.append(f"行数 {len(self.lines)}   总数量 {format_qty(total_qty)}   ")
-        if self.discount:
+        if total != self.subtotal():
             bar.append(f"优惠 {format_money(self.subtotal() - total)}（{self.discount}）   ")
-        bar.append(
-            f"{'实收' if self.discount else '合计'} ￥{format_money(total)}   ", style="bold"
-        )
+        bar.append(f"{self._total_label()} ￥{format_money(total)}   ", style="bold")
         bar.append(f"大写 {amount_in_capitals(total)}")
         self.query_one("#totals", Static).update(bar)
         issues = Text()
@@ -686,6 +715,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if self.check_result.error is not None:
             issues.append(f"• {self.check_result.error.message}\n", style="red")
         self.query_one("#issues", Static).update(issues)
+
+    def _total_label(self) -> str:
+        """The total's name, the same on the totals bar and the confirm panel."""
+        if self.slip_type is SlipType.RETURN:
+            return "退款合计"
+        return "实收" if self.net_total() != self.subtotal() else "合计"
 
     def subtotal(self) -> Decimal:
         return sum((ln.amount for ln in self.lines), Decimal("0.00"))
@@ -820,12 +855,35 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._check()
 
     def action_new_order(self) -> None:
-        """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away."""
-        if not self.lines:
+        """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away. If
+        it cannot be held, a second Ctrl+N within a few seconds discards it."""
+        if self._pressed_twice("new"):
+            self.reset()
+            self._say("已放弃上一张单（没有保存）。新单。", error=False)
+            return
+        if not self._has_work():
             self.reset()
             self._say("新单。", error=False)
-        else:
-            self.park()
+            return
+        problem = self.park()
+        if problem is not None:
+            self._say(f"{problem}　再按一次 Ctrl+N 就放弃本单（不保存）。")
+
+    def _pressed_twice(self, what: str) -> bool:
+        """The same key again within 5 s of a refusal (asked for by the refusal itself)."""
+        armed, self._armed = self._armed, None
+        return armed is not None and armed[0] == what and time.monotonic() - armed[1] < 5
+
+    def _has_work(self) -> bool:
+        return bool(self.lines) or self._pending() == "picked"
+
+    def _pending(self) -> str | None:
+        """The editor: "picked" (a product chosen, its name still in the cell), "typed"
+        (text not yet picked), or None (empty, or the pick was cleared)."""
+        text = self._input("product").value.strip()
+        if self.current is not None and text == self.current.product.name:
+            return "picked"
+        return "typed" if text else None
 
     def reset(self) -> None:
         self.customer = None
@@ -846,40 +904,60 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self._focus("customer")
 
     def action_hold(self) -> None:
-        if not self.lines and self.current is None:
+        if not self._has_work():
             self._say("没有商品行，不需要挂单。")
             return
-        self.park()
+        problem = self.park()
+        if problem is not None:
+            self._say(problem)
 
-    def park(self) -> bool:
+    def park(self) -> str | None:
         """Hold the order on screen, the line in the editor included, before anything
-        replaces it (F8, F7, Ctrl+N, quitting): nothing typed is ever thrown away. False
-        when it could not be held; the order then stays on screen and the line says why."""
-        if self.current is not None:
+        replaces it (F8, F7, Ctrl+N, a slip from the lookup, quitting): nothing typed is
+        thrown away. Returns why it could not be held (the order then stays on screen).
+
+        A 改单 is not held: as a held sale it would post beside the slip it was to
+        replace. It is dropped, and the original slip stays as it was."""
+        if self.posting:
+            return "正在过账，请稍候。"
+        if self.replacing is not None:
+            original = self.replacing
+            self.reset()
+            self._say(f"已放弃改单，原单 {original} 不变。", error=False)
+            return None
+        if self._pending() == "picked":
             self.commit_line()
-            if self.current is not None:  # the editor's line is not valid: said why
-                return False
+            if self.current is not None:  # the editor's line is not valid: say why
+                return f"当前单没能挂起：编辑栏的行有误（{self._said}）。"
         if not self.lines:
-            return True
+            return None
         try:
             held = slips.hold(
                 self.db, self.slip_in(), user=self.user, reasons=["挂单"], held_id=self.held_id
             )
         except KaidanError as exc:
-            self._say(f"当前单没能挂起，仍在屏幕上：{exc.message}")
-            return False
+            self._armed = ("new", time.monotonic())
+            return f"当前单没能挂起，仍在屏幕上：{exc.message}"
+        except Exception as exc:  # the store is busy or gone: never a traceback
+            log.exception("hold failed")
+            self._armed = ("new", time.monotonic())
+            return f"当前单没能挂起，仍在屏幕上：{exc}"
         self.reset()
         self._say(f"已挂单 #{held.slip_id}，按 F7 调出。", error=False)
-        return True
+        return None
 
     def action_recall(self) -> None:
-        """F7: the held orders; an order on screen is held first, so that none is lost."""
-        if not self.park():
-            return
+        """F7: the held orders. The order on screen is held first when one is picked, so
+        that none is lost (Esc on the list leaves it as it was)."""
 
         def chosen(slip_id: int | None) -> None:
-            if slip_id is not None:
-                self.load_held(slip_id)
+            if slip_id is None:
+                return
+            problem = self.park() if self._has_work() else None
+            if problem is not None:
+                self._say(f"{problem}　没有调出挂单。")
+                return
+            self.load_held(slip_id)
 
         self.app.push_screen(HeldOrders(slips.list_held(self.db)), chosen)
 
@@ -896,7 +974,12 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         self, order: SlipIn, *, held_id: int | None = None, replacing: str | None = None
     ) -> None:
         """Fill the screen from a slip as typed: a held order, a return against a slip,
-        or a copy of an old slip (then with today's policy prices)."""
+        or a copy of an old slip (then with today's policy prices). The order on screen
+        is held first; if it cannot be, it stays and nothing is loaded."""
+        problem = self.park() if self._has_work() else None
+        if problem is not None:
+            self._say(f"{problem}　没有载入 {order.against or replacing or '挂单'}。")
+            return
         self.reset()
         self.slip_type = order.type
         self._show_type()
@@ -996,6 +1079,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             self._summary(result),
             preview=self.action_preview,
             post=(lambda: self._post(None)) if direct else None,
+            keep=self.keep,
         )
         self._confirm = dialog if direct else None
 
@@ -1011,13 +1095,14 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
 
     def _take_pending_line(self) -> bool:
         """F9 with a line still in the editor: a picked product joins the slip as if Enter
-        had been pressed on its price (or stays, with the reason, if it cannot); an
-        unpicked product text stops the post, so that no typed line is left out."""
-        if self.current is not None:
+        had been pressed on its price (or stays, with the reason, if it cannot); a product
+        text not picked stops the post, so that no typed line is left out."""
+        pending = self._pending()
+        if pending == "picked":
             self.commit_line()
             return self.current is None
-        typed = self._input("product").value.strip()
-        if typed:
+        if pending == "typed":
+            typed = self._input("product").value.strip()
             self._say(f"商品栏的「{typed}」还没选定：按 Enter 选定，或清空后再按 F9。")
             self._focus("product")
             return False
@@ -1040,8 +1125,7 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
         if total != subtotal:
             body.append(f"小计：￥{format_money(subtotal)}    ")
             body.append(f"优惠：￥{format_money(subtotal - total)}（{self.discount}）\n")
-        label = "退款合计" if kind is SlipType.RETURN else "实收" if total != subtotal else "合计"
-        body.append(f"{label}：￥{format_money(total)}\n", style="bold")
+        body.append(f"{self._total_label()}：￥{format_money(total)}\n", style="bold")
         body.append(f"大写：{amount_in_capitals(total)}")
         for issue in result.issues:
             if not issue.blocking:
@@ -1136,16 +1220,14 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
             return
         self.app.call_from_thread(self._posted, result)
 
-    def _close_confirm(self) -> list[str]:
-        """Close the confirm panel the post was started from (it stays up while saving);
-        the keys typed on it meanwhile."""
+    def _close_confirm(self) -> None:
+        """Close the confirm panel the post was started from (it stays up while saving)."""
         dialog, self._confirm = self._confirm, None
         if dialog is None or dialog not in self.app.screen_stack:
-            return []
-        if self.app.screen is not dialog:
-            dialog.pop_until_active()
+            return
+        while self.app.screen is not dialog:  # nothing can open over it while saving,
+            self.app.pop_screen()  # but be sure the pop below takes the panel
         dialog.dismiss(True)
-        return dialog.typed
 
     def _replay(self, keys: list[str]) -> None:
         """Keys typed on the confirm panel while the slip was being saved, applied now as
@@ -1160,20 +1242,27 @@ class OrderEntryScreen(TypeAheadFocus, Screen[None]):
     def _post_failed(self, exc: KaidanError) -> None:
         self._close_confirm()  # the order is kept as it was; what was typed is not for it
         self.posting = False
+        self._typed = []
         if isinstance(exc, PolicyViolation) and all(i.needs_approval for i in exc.issues):
             self._ask_approval(exc.issues, "")
             return
         self._say(exc.message)
 
     def _posted(self, result: PostResult) -> None:
-        typed = self._close_confirm()
+        self._close_confirm()
         self.posting = False
+        typed, self._typed = self._typed, []
         self.last_posted = result
         self.reset()
-        self._replay(typed)  # typed on while the slip was saved: the start of the next one
         note = "（重复提交，未生成新单）" if result.already_posted else ""
         line = f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}"
         self._say(line, error=False)
+        if typed:  # typed on while the slip was saved: the start of the next one
+            self._replay(typed)
+            if self._said and self._said != line:  # e.g. no such customer: say both
+                self._say(f"{self._said}（{line}）")
+                return
+            self._say(line, error=False)
         self._announced = (result.number, line)
         # No toast: the line above says it, and every toast on screen is carried over
         # (re-mounted) at each screen change, the confirm panel included. The print
