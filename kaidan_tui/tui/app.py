@@ -254,9 +254,12 @@ class KaidanApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a slip is being saved, no key leaves the order screen or opens anything
-        over it (the post's answer closes the screen it was started from)."""
-        order = self._order_screen()
-        return not (order is not None and order.posting and action in _NOT_WHILE_SAVING)
+        over it (the post's answer closes the screen it was started from). Asked for every
+        binding from the login screen on: it must not import the order screen (and with
+        it the database libraries) onto the cold-start path."""
+        if action not in _NOT_WHILE_SAVING:
+            return True
+        return not any(getattr(screen, "posting", False) for screen in self.screen_stack)
 
     async def action_quit(self) -> None:
         """Ctrl+Q. An order still on the order screen is held first (F7 brings it back
