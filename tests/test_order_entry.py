@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +67,23 @@ def panel_text(app: KaidanApp) -> str:
     panel = confirming(app)
     assert panel is not None, "the confirm panel is not up"
     return str(panel.query_one("#confirm-body", Static).render())
+
+
+def slow_posts(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[str]]:
+    """Every post waits until the returned event is set (10 s at most), and is counted."""
+    from kaidan_tui.services import slips as slip_service
+
+    release = threading.Event()
+    calls: list[str] = []
+    real_post = slip_service.post
+
+    def slow_post(*args: Any, **kwargs: Any) -> Any:
+        calls.append("post")
+        release.wait(10)
+        return real_post(*args, **kwargs)
+
+    monkeypatch.setattr(slip_service, "post", slow_post)
+    return release, calls
 
 
 def message(screen: OrderEntryScreen) -> str:
@@ -317,18 +335,7 @@ async def test_while_saving_after_an_approval_keys_wait_and_nothing_changes_the_
 ) -> None:
     """After a supervisor's approval the slip is saved with the order screen up: Ctrl+N,
     F8, F7, Ctrl+D and F3 do nothing meanwhile, and what is typed starts the next slip."""
-    import threading
-
-    from kaidan_tui.services import slips as slip_service
-
-    release = threading.Event()
-    real_post = slip_service.post
-
-    def slow_post(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return real_post(*args, **kwargs)
-
-    monkeypatch.setattr(slip_service, "post", slow_post)
+    release, _ = slow_posts(monkeypatch)
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await login(pilot)
@@ -464,20 +471,7 @@ async def test_panel_stays_up_while_a_slow_post_runs(
     """Enter on the confirm panel posts with the panel still up: Enter again, Esc and F9
     do nothing until the store answers; then the panel closes and the number is shown.
     What the clerk typed meanwhile is not lost: it is the next slip's customer."""
-    import threading
-
-    from kaidan_tui.services import slips as slip_service
-
-    release = threading.Event()
-    calls: list[str] = []
-    real_post = slip_service.post
-
-    def slow_post(*args: Any, **kwargs: Any) -> Any:
-        calls.append("post")
-        release.wait(10)
-        return real_post(*args, **kwargs)
-
-    monkeypatch.setattr(slip_service, "post", slow_post)
+    release, calls = slow_posts(monkeypatch)
     before = len(posted(demo_db))
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
