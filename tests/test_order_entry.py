@@ -58,6 +58,16 @@ async def add_line(pilot: Any, product: str, qty: str, price: str | None = None)
         await settle(pilot)
 
 
+async def to_confirm(pilot: Any, qty: str = "2") -> OrderEntryScreen:
+    """Logged in, K0001 with YL0001 × qty, and F9: the confirm panel is up."""
+    screen = await login(pilot)
+    await type_in(pilot, "K0001")
+    await add_line(pilot, "YL0001", qty)
+    await pilot.press("f9")
+    await settle(pilot)
+    return screen
+
+
 def confirming(app: KaidanApp) -> ConfirmPost | None:
     """The confirm panel, when it is up (as F9 leaves it)."""
     return app.screen if isinstance(app.screen, ConfirmPost) else None
@@ -226,11 +236,7 @@ async def test_a_burst_after_the_confirm_keeps_its_order(demo_db: Database) -> N
     before = len(posted(demo_db))
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
-        screen = await login(pilot)
-        await type_in(pilot, "K0001")
-        await add_line(pilot, "YL0001", "2")
-        await pilot.press("f9")
-        await settle(pilot)
+        screen = await to_confirm(pilot)
         for key in ["enter", *"K0002", "enter", *"YL0002*3", "enter"]:
             app.post_message(events.Key(key, "\r" if key == "enter" else key))
         await settle(pilot)
@@ -455,11 +461,7 @@ async def test_f9_twice_makes_one_slip(demo_db: Database, size: tuple[int, int])
     before = len(posted(demo_db))
     app = KaidanApp(demo_db)
     async with app.run_test(size=size) as pilot:
-        await login(pilot)
-        await type_in(pilot, "K0001")
-        await add_line(pilot, "YL0001", "1")
-        await pilot.press("f9")
-        await settle(pilot)
+        await to_confirm(pilot, "1")
         await pilot.press("enter", "f9", "enter")
         await settle(pilot)
     assert len(posted(demo_db)) == before + 1
@@ -475,11 +477,7 @@ async def test_panel_stays_up_while_a_slow_post_runs(
     before = len(posted(demo_db))
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
-        screen = await login(pilot)
-        await type_in(pilot, "K0001")
-        await add_line(pilot, "YL0001", "2")
-        await pilot.press("f9")
-        await settle(pilot)
+        screen = await to_confirm(pilot)
         panel = confirming(app)
         assert panel is not None
         await pilot.press("enter")

@@ -72,9 +72,9 @@ class TypeAheadFocus:
 
 
 class KeepsTypeAhead:
-    """Screen mixin for a panel that is up while work runs (the confirm panel while the
-    slip is saved): the app offers it every key first, in the order typed, and what it
-    keeps is replayed later where it belongs."""
+    """Screen mixin for a screen that keeps keys while work runs (the order screen and
+    its confirm panel while a slip is saved): the app offers it every key first, in the
+    order typed, and what it keeps is replayed later where it belongs."""
 
     def keep(self, event: events.Key) -> bool:
         """True when the key was kept (and must go nowhere else)."""

@@ -152,7 +152,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         self.last_posted: PostResult | None = None
         self._announced: tuple[str, str] | None = None  # (slip number, the line saying so)
         self._said = ""  # the status line's text
-        self._armed: tuple[str, float] | None = None  # a refusal that a second key overrides
+        self._discard_armed = 0.0  # when Ctrl+N could not hold the order (monotonic)
         self._typed: list[str] = []  # keys typed while a slip is being saved
         self._confirm: ConfirmPost | None = None  # the panel a post was started from
 
@@ -857,7 +857,8 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
     def action_new_order(self) -> None:
         """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away. If
         it cannot be held, a second Ctrl+N within a few seconds discards it."""
-        if self._pressed_twice("new"):
+        armed, self._discard_armed = self._discard_armed, 0.0
+        if time.monotonic() - armed < 5:
             self.reset()
             self._say("已放弃上一张单（没有保存）。新单。", error=False)
             return
@@ -867,12 +868,8 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
             return
         problem = self.park()
         if problem is not None:
+            self._discard_armed = time.monotonic()
             self._say(f"{problem}　再按一次 Ctrl+N 就放弃本单（不保存）。")
-
-    def _pressed_twice(self, what: str) -> bool:
-        """The same key again within 5 s of a refusal (asked for by the refusal itself)."""
-        armed, self._armed = self._armed, None
-        return armed is not None and armed[0] == what and time.monotonic() - armed[1] < 5
 
     def _has_work(self) -> bool:
         return bool(self.lines) or self._pending() == "picked"
@@ -936,11 +933,9 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
                 self.db, self.slip_in(), user=self.user, reasons=["挂单"], held_id=self.held_id
             )
         except KaidanError as exc:
-            self._armed = ("new", time.monotonic())
             return f"当前单没能挂起，仍在屏幕上：{exc.message}"
         except Exception as exc:  # the store is busy or gone: never a traceback
             log.exception("hold failed")
-            self._armed = ("new", time.monotonic())
             return f"当前单没能挂起，仍在屏幕上：{exc}"
         self.reset()
         self._say(f"已挂单 #{held.slip_id}，按 F7 调出。", error=False)
@@ -1230,8 +1225,8 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         dialog.dismiss(True)
 
     def _replay(self, keys: list[str]) -> None:
-        """Keys typed on the confirm panel while the slip was being saved, applied now as
-        they would have been on the emptied screen: nothing the clerk typed is lost."""
+        """Keys typed while the slip was being saved (see keep()), applied now as they
+        would have been on the emptied screen: nothing the clerk typed is lost."""
         for key in keys:
             if key == "enter":
                 self.action_enter()
@@ -1259,11 +1254,11 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         self._say(line, error=False)
         if typed:  # typed on while the slip was saved: the start of the next one
             self._replay(typed)
-            if self._said and self._said != line:  # e.g. no such customer: say both
-                self._say(f"{self._said}（{line}）")
-                return
+        if self._said and self._said != line:  # e.g. no such customer: say both
+            self._say(f"{self._said}（{line}）")
+        else:
             self._say(line, error=False)
-        self._announced = (result.number, line)
+            self._announced = (result.number, line)
         # No toast: the line above says it, and every toast on screen is carried over
         # (re-mounted) at each screen change, the confirm panel included. The print
         # spool's thread starts once the result is on screen, not while it is drawn.
