@@ -855,7 +855,9 @@ def _day(text: str | None) -> date:
     from datetime import date as date_type
 
     if not text:
-        return date_type.today()
+        from kaidan_tui.domain import clock
+
+        return clock.today()
     try:
         return date_type.fromisoformat(text)
     except ValueError:

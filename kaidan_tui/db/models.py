@@ -10,13 +10,14 @@ Conventions:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Index, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from kaidan_tui.db.columns import Money, Qty, Rate
+from kaidan_tui.domain import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,7 +31,7 @@ metadata = SQLModel.metadata
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class Ledger(SQLModel, table=True):

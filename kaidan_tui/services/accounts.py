@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from kaidan_tui.db.columns import Money
 from kaidan_tui.db.models import Customer, CustomerAccount, Payment, Slip
+from kaidan_tui.domain import clock
 from kaidan_tui.domain.credit import Aging, open_newest, overdue_count
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus, SlipType
 from kaidan_tui.domain.money import ZERO
@@ -112,7 +113,7 @@ def aging(session: Session, customer_id: int, *, today: date | None = None) -> A
     """逾期: the customer's credit slips unpaid past the term (setting ``credit_term_days``).
 
     Reads only the charges still open (the newest ones adding up to the balance)."""
-    due_before = (today or date.today()) - timedelta(days=_term(session))
+    due_before = (today or clock.today()) - timedelta(days=_term(session))
     owed = balance(session, customer_id)
     if owed <= ZERO:
         return Aging()

@@ -20,7 +20,7 @@ import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from kaidan_tui.db.models import AuditLog, Setting, metadata
+from kaidan_tui.domain import clock
 from kaidan_tui.services import pepper as peppers
 
 KEY_MARKER = "audit.key"
@@ -96,7 +97,7 @@ def _append(
     session.flush()
     conn = session.connection()
     prev = conn.execute(_LAST_HASH).scalar() or ""
-    at = datetime.now(UTC)
+    at = clock.now()
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
     digest = _hash(key, _payload(prev, at, user_id, action, entity, entity_id, text))
     conn.execute(

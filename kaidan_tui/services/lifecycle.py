@@ -14,7 +14,6 @@ write the audit log in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from kaidan_tui.db.models import (
     SlipLineCode,
     StockMovement,
 )
+from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
 from kaidan_tui.domain.text import clean_text
@@ -83,7 +83,7 @@ def _reverse_stock(
     moves = session.exec(
         select(StockMovement).where(StockMovement.slip_id == slip.id, StockMovement.kind == "slip")
     ).all()
-    now = datetime.now(UTC)
+    now = clock.now()
     label = "作废" if kind == "void" else "红冲"
     for m in moves:
         session.add(
@@ -159,7 +159,7 @@ def void(
         slip.status = SlipStatus.VOID.value
         slip.void_reason = why
         slip.voided_by_id = boss.id
-        slip.voided_at = datetime.now(UTC)
+        slip.voided_at = clock.now()
         session.add(slip)
         session.flush()
         _reverse_stock(session, slip, "void", user)
@@ -187,7 +187,7 @@ def _reverse_in(
     if SlipType(original.type) is SlipType.REVERSAL:
         raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
     assert original.id is not None and original.number is not None
-    today = date.today()
+    today = clock.today()
     if day_is_closed(session, original.ledger_id, today):
         raise StateError(f"今天（{today}）已日结，不能再开红冲单。")
     ledger = config(session).ledger_by_id(original.ledger_id)
@@ -248,7 +248,7 @@ def _reverse_in(
     seq, red_number = next_number(session, ledger, SlipType.REVERSAL, today.year)
     red.seq, red.year, red.number = seq, today.year, red_number
     red.status = SlipStatus.POSTED.value
-    red.posted_at = datetime.now(UTC)
+    red.posted_at = clock.now()
     session.add(red)
     original.status = SlipStatus.REVERSED.value
     session.add(original)

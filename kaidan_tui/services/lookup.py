@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from kaidan_tui.db import search
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip, SlipLine, SlipLineCode
+from kaidan_tui.domain import clock
 
 if TYPE_CHECKING:
     from kaidan_tui.services.slips import SlipIn
@@ -80,7 +81,7 @@ def find(
     db: Database, text: str, *, today: date | None = None, page: int = 0, size: int = PAGE
 ) -> tuple[list[SlipRow], bool]:
     """A page of matching slips, newest first, and whether there are more."""
-    q = parse_lookup(text, today=today or date.today())
+    q = parse_lookup(text, today=today or clock.today())
     with db.read() as session:
         stmt = (
             select(Slip)
@@ -108,7 +109,7 @@ def find(
 
 
 def count(db: Database, text: str, *, today: date | None = None) -> int:
-    q = parse_lookup(text, today=today or date.today())
+    q = parse_lookup(text, today=today or clock.today())
     with db.read() as session:
         stmt = select(func.count()).select_from(Slip).where(*_where(session, q))
         return int(session.exec(stmt).one())

@@ -21,6 +21,7 @@ from kaidan_tui.db.models import (
     SlipLine,
     TierPrice,
 )
+from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.pricing import PriceFacts
 
@@ -84,7 +85,7 @@ def price_facts_many(
     session: Session, customer: Customer | None, products: list[Product], on: date | None = None
 ) -> dict[int, PriceFacts]:
     """``price_facts`` for many products in three prebuilt statements (a whole slip at once)."""
-    on = on or datetime.now().date()
+    on = on or clock.today()
     ids = [p.id for p in products if p.id is not None]
     tier_prices: dict[int, Decimal] = {}
     agreed: dict[int, Decimal] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,7 @@ from kaidan_tui.db.models import (
     Warehouse,
     metadata,
 )
+from kaidan_tui.domain import clock
 from kaidan_tui.domain.discount import slip_discount
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import (
@@ -214,7 +215,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     raise: they are listed in ``issues`` for the caller to show, approve or hold.
     """
     kind = slip_in.type
-    today = datetime.now().date()
+    today = clock.today()
     business_date = slip_in.business_date or on or today
     if business_date > today:
         raise InputError(
@@ -803,7 +804,7 @@ def post_in(
         customer_id=prep.customer.id if prep.customer is not None else None,
         warehouse_id=prep.warehouse.id,
         business_date=prep.business_date,
-        posted_at=datetime.now(UTC),
+        posted_at=clock.now(),
     )
     session.connection().execute(
         _UPDATE_SLIP,

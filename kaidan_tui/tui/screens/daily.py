@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.domain import clock
 from kaidan_tui.domain.errors import InputError, KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money, parse_amount
 from kaidan_tui.services import daily, users
@@ -88,7 +89,7 @@ class DailyScreen(TypeAheadFocus, Screen[None]):
         yield PrintBanner(id="print-banner")
         with Horizontal(id="search-bar"):
             yield Static("营业日", id="search-kind")
-            yield Field(id="day", value=date.today().isoformat(), placeholder="2026-11-23")
+            yield Field(id="day", value=clock.today().isoformat(), placeholder="2026-11-23")
         with Horizontal(id="daily-body"):
             with VerticalScroll(id="daily-text-box"):
                 yield Static("", id="daily-text")
