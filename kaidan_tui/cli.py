@@ -905,7 +905,11 @@ def report_daily(
     database = open_db(db)
     rep = daily.report(database, _day(day), ledger=ledger)
     if send:
-        _print_report(database, printers, daily_export.lines(rep))
+        from kaidan_tui.services.recheck import z_block
+
+        # A closed day reprints as its Z report: the close, each correction, the figures.
+        head = z_block(database, rep.day, ledger=ledger) if rep.closed else []
+        _print_report(database, printers, head + daily_export.lines(rep))
         return
     if fmt == "json":
         text_out = json.dumps(daily.to_json(rep), ensure_ascii=False, indent=2, sort_keys=True)
@@ -997,6 +1001,61 @@ def day_close(
         _print_report(database, printers, z + daily_export.lines(rep))
     if closed.backup.failed:
         raise typer.Exit(5)
+
+
+@day_app.command("recheck")
+def day_recheck(
+    day: DateOpt = None,
+    first: Annotated[str | None, typer.Option("--from", help="从哪天（含）")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="到哪天（含）")] = None,
+    ledger: LedgerOpt = None,
+    save: Annotated[
+        bool, typer.Option("--record", help="把重算结果记为更正（附在原日结旁，不改原日结）")
+    ] = False,
+    supervisor: Annotated[
+        str | None, typer.Option("--supervisor", help="审批主管编码（--record 时必填）")
+    ] = None,
+    pin_stdin: PinStdinOpt = False,
+    user: UserOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """重算已日结的日子，列出与日结时记录不同的数字（退出码 3 = 有不同，未记录）。"""
+    from kaidan_tui.services import recheck
+
+    if day and (first or last):
+        fail("--date 和 --from/--to 只能用一种。")
+    if day or not (first or last):
+        lo = hi = _day(day)
+    else:
+        lo = _day(first) if first else _day(last)
+        hi = _day(last) if last else _day(None)
+    database = open_db(db)
+    if save and not supervisor:
+        fail("--record 需要主管：请加 --supervisor 主管编码。")
+    checks = recheck.recheck(database, lo, hi, ledger=ledger)
+    if not checks:
+        _err(f"{lo} 到 {hi} 没有已日结的日子。" if lo != hi else f"{lo} 还没有日结。")
+        return
+    open_diffs = 0
+    for check in checks:
+        if not check.differences:
+            typer.echo(f"{check.ledger} {check.day}：与日结时一致")
+            continue
+        state = "（已记录更正）" if check.already_recorded else ""
+        typer.echo(f"{check.ledger} {check.day}：{len(check.differences)} 项与日结时不同{state}")
+        for d in check.differences:
+            typer.echo(f"  {d}")
+        open_diffs += 0 if check.already_recorded else 1
+    if save and open_diffs:
+        boss = _approver(database, supervisor or "", pin_stdin)
+        done = recheck.record(database, lo, hi, user=_operator(database, user), approver=boss,
+                              ledger=ledger)  # fmt: skip
+        for check in done:
+            typer.echo(f"已记录更正：{check.ledger} {check.day}（原日结不变）")
+        return
+    if open_diffs:
+        _err("日结时记录的数字与重算不同。主管可加 --record --supervisor 编码 记为更正。")
+        raise typer.Exit(3)
 
 
 @app.command("backup")

@@ -88,9 +88,9 @@ def test_every_figure_of_the_day(demo_db: Database, clerk: UserInfo, supervisor:
     cash = sum(amount(made[k]) for k in ("cash_zhang_1", "cash_zhang_2", "cash_pickup"))
     cash -= amount(made["partial_return"])
     assert rep.by_settlement["现款"].amount == cash
-    assert rep.by_settlement["月结"].amount == amount(made["credit_li"]) + amount(
-        made["credit_back"]
-    )
+    # A reversed slip still counts on its own day; its 红冲 counts today (docs/money.md).
+    credit = [amount(made[k]) for k in ("credit_li", "credit_back", "reversed")]
+    assert rep.by_settlement["月结"].amount == sum(credit)
 
     zhang = next(d for d in rep.drivers if d.driver == "张师傅")
     pickup = next(d for d in rep.drivers if d.driver == daily.PICKUP)
@@ -108,7 +108,8 @@ def test_every_figure_of_the_day(demo_db: Database, clerk: UserInfo, supervisor:
     assert rep.gap_free and rep.series  # checked, and no gaps
 
     yl = next(p for p in rep.products if p.code == "YL0001")
-    assert yl.qty == 4 + 4 - 1  # zhang_1 + credit_li, less the partial return (void/reversed out)
+    # zhang_1 + credit_li + reversed (its 红冲 is today), less the partial return; void out
+    assert yl.qty == 4 + 4 + 4 - 1
     json_shape = daily.to_json(rep)
     assert json_shape["schema"] == daily.SCHEMA_VERSION
     assert json_shape["numbers"]["gap_free"] is True

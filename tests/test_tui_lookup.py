@@ -202,3 +202,31 @@ async def test_closed_day_is_reversed_not_voided(
         await type_in(pilot, "8888")
         await settle(pilot)
         assert slip(demo_db, number).status == "reversed"
+
+
+async def test_return_of_a_discounted_slip_shows_what_was_paid(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo, tmp_path: Path
+) -> None:
+    """F7 on a 95折 slip: the lines come at the paid price and the panel's 退款合计 is
+    what the customer paid (it showed the list amount before, docs/money.md rule 2)."""
+    from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
+    from tests.test_money_rules import sale_514
+
+    number = sale_514(demo_db, clerk, supervisor)
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await open_lookup(pilot, number)
+        await pilot.press("enter", "f7")
+        await settle(pilot)
+        entry = app.screen
+        assert isinstance(entry, OrderEntryScreen)
+        assert [str(ln.price) for ln in entry.lines] == ["47.50", "38.00", "13.30"]
+        await pilot.press("f9")
+        await settle(pilot)
+        panel = "".join(str(w.render()) for w in app.screen.query(Static))
+        assert "退款合计：￥488.30" in panel and "514" not in panel
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert entry.last_posted is not None
+        assert str(slip(demo_db, entry.last_posted.number).total_amount) == "488.30"

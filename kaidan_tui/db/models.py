@@ -254,6 +254,9 @@ class SlipLine(SQLModel, table=True):
     qty: Decimal = Field(sa_type=Qty)
     price: Decimal = Field(sa_type=Money)
     amount: Decimal = Field(sa_type=Money)
+    paid: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    """What was paid for the line: ``amount`` less its share of the whole-slip discount
+    (docs/money.md, rule 1). A return refunds from it."""
     policy_price: Decimal | None = Field(default=None, sa_type=Money)
     price_source: str = Field(default="list", max_length=16)  # PriceSource
     approved_by_id: int | None = Field(default=None, foreign_key="app_user.id")
@@ -381,6 +384,22 @@ class DayClose(SQLModel, table=True):
     totals: str
     audit_head: str = Field(max_length=64)
     audit_checksum: str = Field(max_length=64)
+
+
+class DayRecheck(SQLModel, table=True):
+    """A closed day recomputed later (``kaidan day recheck --record``): appended next to
+    its close, never replacing it. ``differences`` lists each stored figure that differs."""
+
+    __tablename__ = "day_recheck"
+
+    id: int | None = Field(default=None, primary_key=True)
+    close_id: int = Field(foreign_key="day_close.id", index=True)
+    ledger_id: int = Field(foreign_key="ledger.id")
+    business_date: date
+    user_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=_now)
+    totals: str
+    differences: str
 
 
 class CustomerAccount(SQLModel, table=True):

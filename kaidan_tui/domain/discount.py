@@ -74,3 +74,33 @@ def line_price(policy_price: Decimal, text: str) -> Decimal | None:
     """A line's price after a typed rate (``95折``, ``-5%``); ``None`` if no rate."""
     rate = pay_rate(text)
     return None if rate is None else money(policy_price * rate)
+
+
+def allocate(amounts: list[Decimal], discount: Decimal, *, gifts: list[bool]) -> list[Decimal]:
+    """Spread a whole-slip discount over the lines (docs/money.md, rule 1).
+
+    Pro rata to the line amounts, cut down to the fen, and the fen left over one each to
+    the largest remainders (the earlier line on a tie), so the shares add up to exactly
+    ``discount``. Gift lines and lines of 0 get nothing. Returns each line's share.
+    """
+    shares = [ZERO] * len(amounts)
+    discount = money(discount)
+    base = sum((a for a, g in zip(amounts, gifts, strict=True) if not g and a > 0), ZERO)
+    if discount == 0 or base <= 0:
+        if discount != 0:
+            raise ValueError("a discount needs lines to spread over")
+        return shares
+    fen = int(discount * 100)
+    exact: list[tuple[Decimal, int]] = []
+    given = 0
+    for i, (amount, gift) in enumerate(zip(amounts, gifts, strict=True)):
+        if gift or amount <= 0:
+            continue
+        whole, rest = divmod(Decimal(fen) * amount, base)
+        shares[i] = Decimal(int(whole)) / 100
+        given += int(whole)
+        exact.append((rest, i))
+    exact.sort(key=lambda r: (-r[0], r[1]))
+    for _rest, i in exact[: fen - given]:
+        shares[i] += Decimal("0.01")
+    return [money(s) for s in shares]

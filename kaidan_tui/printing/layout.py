@@ -356,7 +356,7 @@ def _totals_rows(doc: SlipDoc, cols: int) -> list[Row]:
     if doc.discount_amount:
         subtotal = doc.total_amount + doc.discount_amount
         rows = [Row(spread(qty, f"合计金额：￥{fmt_money(subtotal)}", cols), bold=True)]
-        off = f"整单优惠：-{fmt_money(doc.discount_amount)}"
+        off = f"整单优惠：{fmt_money(-doc.discount_amount)}"  # a 红冲 gives its discount back
         rows.append(Row(spread(off, f"实收金额：￥{fmt_money(doc.total_amount)}", cols), bold=True))
     else:
         amount = f"合计金额：￥{fmt_money(doc.total_amount)}"

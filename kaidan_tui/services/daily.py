@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import literal_column
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from kaidan_tui.db.engine import Database
@@ -36,6 +37,7 @@ from kaidan_tui.db.models import (
     StockMovement,
     User,
 )
+from kaidan_tui.domain.effects import COUNTED_STATUSES, sales_sign
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError, NotFound, PermissionDenied, StateError
 from kaidan_tui.domain.money import ZERO, format_qty, money
@@ -79,6 +81,7 @@ class DaySlip(NamedTuple):
     total_amount: Decimal
     void_reason: str
     voided_by_id: int | None
+    reverses_id: int | None
 
 
 _DAY_COLUMNS = [col(getattr(Slip, name)) for name in DaySlip._fields]
@@ -201,9 +204,19 @@ class DailyReport:
         return all(d.settled for d in self.drivers)
 
 
-def _counted_amount(slip: DaySlip) -> Decimal:
-    """What the slip means for sales: a return counts negative."""
-    return slip.total_amount * (SlipType(slip.type).money_sign or 1)
+def _signs(session: Session, slips: Sequence[DaySlip]) -> dict[int, int]:
+    """Each slip's sign in the day's sales totals (docs/money.md, rule 4)."""
+    originals = [s.reverses_id for s in slips if s.reverses_id is not None]
+    kinds: dict[int, str] = {}
+    if originals:
+        kinds = {
+            i: t
+            for i, t in session.exec(
+                select(Slip.id, Slip.type).where(col(Slip.id).in_(originals))
+            ).all()
+            if i is not None
+        }
+    return {s.id: sales_sign(s.type, s.status, kinds.get(s.reverses_id or 0)) for s in slips}
 
 
 def report(db: Database, day: date, *, ledger: str | None = None) -> DailyReport:
@@ -227,15 +240,16 @@ def _report(session: Session, day: date, ledger: Ledger) -> DailyReport:
         )
     ]
     names = dict(session.exec(select(User.id, User.name)).all())
+    signs = _signs(session, slips)
     for s in slips:
         status = SlipStatus(s.status).value
         out.by_type.setdefault(s.type, {}).setdefault(status, Figures()).add(
             s.total_qty, s.total_amount
         )
-        if s.status == SlipStatus.POSTED.value and SlipType(s.type).money_sign:
-            signed = _counted_amount(s)
-            out.by_settlement.setdefault(s.settlement, Figures()).add(s.total_qty, signed)
-            out.by_channel.setdefault(s.channel or "（无）", Figures()).add(s.total_qty, signed)
+        if sign := signs[s.id]:
+            qty, amount = s.total_qty * sign, s.total_amount * sign
+            out.by_settlement.setdefault(s.settlement, Figures()).add(qty, amount)
+            out.by_channel.setdefault(s.channel or "（无）", Figures()).add(qty, amount)
         if s.status == SlipStatus.VOID.value:
             out.voids.append(
                 VoidRow(
@@ -244,7 +258,7 @@ def _report(session: Session, day: date, ledger: Ledger) -> DailyReport:
             )
     out.series = _series(session, ledger, slips)
     out.numbers_checked = True
-    out.drivers = _drivers(session, ledger.id, day, slips)
+    out.drivers = _drivers(session, ledger.id, day, slips, signs)
     out.missing_copies, out.copies_back = _copies(session, slips)
     for method, total in session.exec(
         select(Payment.method, func.sum(Payment.amount))
@@ -303,18 +317,20 @@ def _series(session: Session, ledger: Ledger, slips: Sequence[DaySlip]) -> list[
 
 
 def _drivers(
-    session: Session, ledger_id: int, day: date, slips: Sequence[DaySlip]
+    session: Session,
+    ledger_id: int,
+    day: date,
+    slips: Sequence[DaySlip],
+    signs: dict[int, int],
 ) -> list[DriverCash]:
     """Cash (现款) slips per driver: what the driver should hand in, and what was counted."""
     expected: dict[str, Decimal] = defaultdict(Decimal)
     numbers: dict[str, list[str]] = defaultdict(list)
     for s in slips:
-        if s.status != SlipStatus.POSTED.value or s.settlement != Settlement.CASH.value:
-            continue
-        if not SlipType(s.type).money_sign:
+        if s.settlement != Settlement.CASH.value or not signs[s.id]:
             continue
         d = driver_of(s)
-        expected[d] += _counted_amount(s)
+        expected[d] += s.total_amount * signs[s.id]
         numbers[d].append(s.number or "")
     counts: dict[str, CashCount] = {}
     for row in session.exec(
@@ -367,8 +383,12 @@ _PRODUCT_NO_INDEX = col(StockMovement.product_id) + literal_column("0")
 for it (a literal, not a bound parameter, so PostgreSQL sees one GROUP BY expression)."""
 
 
+_ORIGINAL = aliased(Slip)
+
+
 def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
-    """Sold per product (sales less returns, posted), and stock at the end of the day."""
+    """Sold per product (sales less returns, by rule 4 of docs/money.md), at what was
+    paid (the lines' ``paid``: net of whole-slip discounts), and stock at the day's end."""
     rows = session.execute(
         sa_select(
             col(SlipLine.product_id),
@@ -378,24 +398,27 @@ def _products(session: Session, ledger_id: int, day: date) -> list[ProductDay]:
             func.max(SlipLine.name),
             func.max(SlipLine.unit),
             col(Slip.type),
+            col(Slip.status),
+            col(_ORIGINAL.type),
             func.sum(SlipLine.qty),
-            func.sum(SlipLine.amount),
+            func.sum(SlipLine.paid),
         )
         .join(Slip, col(Slip.id) == SlipLine.slip_id)
+        .outerjoin(_ORIGINAL, col(_ORIGINAL.id) == Slip.reverses_id)
         .where(
             col(Slip.ledger_id) == ledger_id,
             col(Slip.business_date) == day,
-            col(Slip.status) == SlipStatus.POSTED.value,
+            col(Slip.status).in_(COUNTED_STATUSES),
             # No filter on type here: with one, SQLite walks every sale of the ledger
             # through (ledger_id, type, …) instead of the day's slips by date.
         )
-        .group_by(col(SlipLine.product_id), col(Slip.type))
+        .group_by(col(SlipLine.product_id), col(Slip.type), col(Slip.status), col(_ORIGINAL.type))
     ).all()
     sold: dict[int, list[Any]] = {}
-    for pid, code, name, unit, kind, qty, amount in rows:
-        if kind not in (SlipType.SALE.value, SlipType.RETURN.value):
+    for pid, code, name, unit, kind, status, reversed_kind, qty, amount in rows:
+        sign = sales_sign(kind, status, reversed_kind)
+        if not sign:
             continue
-        sign = -1 if kind == SlipType.RETURN.value else 1
         entry = sold.setdefault(pid, [code, name, unit, ZERO, ZERO])
         entry[3] += (qty or ZERO) * sign
         entry[4] += (amount or ZERO) * sign

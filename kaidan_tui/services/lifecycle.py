@@ -59,6 +59,22 @@ def _posted(session: Session, number: str) -> Slip:
     return slip
 
 
+def _no_returns_against(session: Session, slip: Slip, what: str) -> None:
+    """A sale with posted returns against it is not undone whole (docs/money.md, rule 3):
+    the returns already took part of it back, so undoing it would count them twice."""
+    returns = session.exec(
+        select(Slip.number)
+        .where(Slip.against_id == slip.id, Slip.status == SlipStatus.POSTED.value)
+        .order_by(col(Slip.id))
+    ).all()
+    if returns:
+        names = "、".join(n for n in returns if n)
+        raise StateError(
+            f"单据 {slip.number} 已有退货单 {names} 对它退货，不能{what}。"
+            f"请先红冲或作废这些退货单，再{what}原单。"
+        )
+
+
 def _reason(reason: str) -> str:
     text_ = clean_text(reason)
     if len(text_) < 2:
@@ -156,6 +172,7 @@ def void(
             raise StateError(
                 f"{slip.business_date} 已日结，单据 {slip.number} 不能作废；请改用红冲。"
             )
+        _no_returns_against(session, slip, "作废")
         slip.status = SlipStatus.VOID.value
         slip.void_reason = why
         slip.voided_by_id = boss.id
@@ -187,6 +204,7 @@ def _reverse_in(
     if SlipType(original.type) is SlipType.REVERSAL:
         raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
     assert original.id is not None and original.number is not None
+    _no_returns_against(session, original, "红冲")
     today = clock.today()
     if day_is_closed(session, original.ledger_id, today):
         raise StateError(f"今天（{today}）已日结，不能再开红冲单。")
@@ -216,6 +234,7 @@ def _reverse_in(
         line_count=original.line_count,
         total_qty=original.total_qty * sign,
         total_amount=original.total_amount * sign,
+        discount_amount=original.discount_amount * sign,
     )
     session.add(red)
     session.flush()
@@ -234,6 +253,7 @@ def _reverse_in(
             qty=ln.qty * sign,
             price=ln.price,
             amount=ln.amount * sign,
+            paid=ln.paid * sign,
             policy_price=ln.policy_price,
             price_source=ln.price_source,
             is_gift=ln.is_gift,

@@ -120,14 +120,14 @@ def slip_as_input(
 ) -> SlipIn:
     """A posted slip as a new order to type: a return against it (quantities that can
     still come back, at the price paid) or a copy (today's policy prices)."""
-    from kaidan_tui.services.slips import LineIn, SlipIn, returnable_left
+    from kaidan_tui.services.slips import LineIn, SlipIn, returnable
 
     with db.read() as session:
         slip = session.exec(select(Slip).where(Slip.number == number)).one()
         lines = session.exec(
             select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.line_no))
         ).all()
-        left = returnable_left(session, slip) if returning else {}
+        left = returnable(session, slip) if returning else {}
         codes: dict[int, list[str]] = {}
         for line_id, code in session.exec(
             select(SlipLineCode.line_id, SlipLineCode.code).where(
@@ -138,11 +138,12 @@ def slip_as_input(
     out: list[LineIn] = []
     for ln in lines:
         if returning:
-            qty = left.get(ln.product_id, Decimal(0))
-            if ln.is_gift or qty <= 0:
+            r = left.pop(ln.product_id, None)  # a product on two lines comes back once
+            if ln.is_gift or r is None or r.sold <= r.returned:
                 continue
-            left[ln.product_id] = Decimal(0)  # a product on two lines comes back once
-            out.append(LineIn(product=ln.code, qty=f"{qty:f}", price=f"{ln.price:f}"))
+            # At the price paid: net of the whole-slip discount (docs/money.md, rule 2).
+            qty = r.sold - r.returned
+            out.append(LineIn(product=ln.code, qty=f"{qty:f}", price=f"{r.unit_paid:f}"))
         else:
             price = f"{ln.price:f}" if keep_prices and not ln.is_gift else None
             out.append(

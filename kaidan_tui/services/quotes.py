@@ -144,6 +144,15 @@ class SlipCheck:
     total_amount: Decimal = Decimal("0.00")
     issues: list[PolicyIssue] = field(default_factory=list)
     error: KaidanError | None = None
+    subtotal: Decimal = Decimal("0.00")
+    amounts: tuple[Decimal, ...] = ()
+    """Each line's amount as it will post (a return against a slip refunds what was paid)."""
+    key: tuple[object, ...] = ()
+    """:func:`slip_key` of the slip checked: the screen uses these figures only for it."""
+
+    @property
+    def discount(self) -> Decimal:
+        return self.subtotal - self.total_amount
 
     @property
     def needs_approval(self) -> list[PolicyIssue]:
@@ -154,10 +163,26 @@ class SlipCheck:
         return [i for i in self.issues if i.blocking and not i.needs_approval]
 
 
+def slip_key(slip_in: SlipIn) -> tuple[object, ...]:
+    """What the money of a typed slip depends on."""
+    lines = tuple((ln.product, ln.qty, ln.price, ln.is_gift) for ln in slip_in.lines)
+    return (slip_in.type, slip_in.customer, slip_in.against, slip_in.discount, lines)
+
+
 def check(db: Database, slip_in: SlipIn) -> SlipCheck:
+    """The slip as :func:`~kaidan_tui.services.slips.prepare` sees it: the figures the
+    order screen and its confirm panel show are these, never worked out on the screen."""
+    key = slip_key(slip_in)
     with db.read() as session:
         try:
             prep = prepare(session, slip_in)
         except KaidanError as exc:
-            return SlipCheck(error=exc)
-        return SlipCheck(prep.total_qty, prep.total_amount, prep.issues)
+            return SlipCheck(error=exc, key=key)
+        return SlipCheck(
+            prep.total_qty,
+            prep.total_amount,
+            prep.issues,
+            subtotal=prep.subtotal,
+            amounts=tuple(ln.amount for ln in prep.lines),
+            key=key,
+        )

@@ -33,7 +33,7 @@ from kaidan_tui.db.models import (
     metadata,
 )
 from kaidan_tui.domain import clock
-from kaidan_tui.domain.discount import slip_discount
+from kaidan_tui.domain.discount import allocate, slip_discount
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import (
     InputError,
@@ -121,6 +121,8 @@ class PreparedLine:
     trace_codes: list[str]
     remarks: str
     issues: list[PolicyIssue] = field(default_factory=list)
+    paid: Decimal = ZERO
+    """``amount`` less the line's share of the whole-slip discount (docs/money.md)."""
 
 
 @dataclass(slots=True)
@@ -138,6 +140,8 @@ class PreparedSlip:
     issues: list[PolicyIssue]
     discount_amount: Decimal = ZERO
     against_id: int | None = None
+    delivery: str = ""
+    """The driver (送货); a return against a slip comes back with the slip's driver."""
 
     @property
     def subtotal(self) -> Decimal:
@@ -230,14 +234,18 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         raise InputError("赠送出库必须填写领用单位或领用人。", field="recipient")
     if kind is SlipType.REVERSAL:
         raise InputError("红冲单只能从原单生成，不能直接开。", field="type")
-    settlement = _settlement(slip_in.settlement, customer)
+    if not slip_in.lines:
+        raise InputError("单据没有商品行，请至少输入一行。", field="product")
+    against, returnable = _against(session, slip_in, kind, customer)
+    # A return against a slip settles the way the slip did, unless told otherwise.
+    settlement = _settlement(
+        slip_in.settlement or (against.settlement if against is not None else None), customer
+    )
     store = config(session)
     ledger = _ledger(store, slip_in.ledger, customer)
     warehouse = _warehouse(store, slip_in.warehouse)
-    if not slip_in.lines:
-        raise InputError("单据没有商品行，请至少输入一行。", field="product")
-
-    against, returnable = _against(session, slip_in, kind, customer)
+    refunded: dict[int, tuple[Decimal, Decimal]] = {}
+    """Per product of a return against a slip: (qty, amount) taken by this slip's lines."""
     order = store.price_order
     known = products_by_codes(session, [raw.product for raw in slip_in.lines])
     all_facts: dict[int, PriceFacts] = {}
@@ -267,11 +275,23 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
                 "不能对原单退货。",
                 field="product",
             )
+        typed = raw.price is not None and bool(str(raw.price).strip())
+        refund: Decimal | None = None
         if raw.is_gift or kind is SlipType.GIFT:
             price, source = ZERO, PriceSource.GIFT
-        elif sold is not None and not (raw.price is not None and str(raw.price).strip()):
-            price, source = sold.price, PriceSource.LAST  # the price paid on the original
-        elif raw.price is not None and str(raw.price).strip():
+        elif sold is not None and (not typed or _typed_is(raw.price, sold.unit_paid)):
+            # What was paid for these units on the original (docs/money.md, rule 2).
+            price, source = sold.unit_paid, PriceSource.LAST
+            done_qty, done_amount = refunded.get(product.id or 0, (ZERO, ZERO))
+            refund = _refund(sold, qty, done_qty, done_amount)
+            if refund <= 0 and sold.returned + done_qty + qty <= sold.sold:
+                raise InputError(
+                    f"第{n}行：原单 {against.number if against else ''} 的「{product.name}」"
+                    "货款已全部退完，不能再按原单退款。",
+                    field="qty",
+                )
+            refunded[product.id or 0] = (done_qty + qty, done_amount + refund)
+        elif typed:
             try:
                 price = parse_price(str(raw.price), allow_zero=kind is not SlipType.RETURN)
             except KaidanError as exc:
@@ -300,7 +320,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
             sold is not None or (facts is not None and suggestion is not None)
         ):
             if sold is not None:
-                paid = sold.price
+                paid = sold.unit_paid
             elif facts is not None and facts.last_price is not None:
                 paid = facts.last_price
             else:
@@ -335,7 +355,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
                 product=product,
                 qty=qty,
                 price=price,
-                amount=line_amount(qty, price),
+                amount=refund if refund is not None else line_amount(qty, price),
                 source=source,
                 policy=suggestion,
                 facts=facts,
@@ -366,6 +386,9 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
                 )
             )
         total_amount -= discount
+    shares = allocate([ln.amount for ln in lines], discount, gifts=[ln.is_gift for ln in lines])
+    for ln, share in zip(lines, shares, strict=True):
+        ln.paid = ln.amount - share
 
     if kind.stock_sign < 0:
         block = store.stock_blocks
@@ -436,14 +459,41 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         issues=issues,
         discount_amount=discount,
         against_id=against.id if against is not None else None,
+        delivery=clean_text(slip_in.delivery) or (against.delivery if against is not None else ""),
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Returnable:
+    """One product of a sale, for returns against it (its non-gift lines together)."""
+
     sold: Decimal
     returned: Decimal
-    price: Decimal
+    paid: Decimal
+    """What was paid for ``sold`` (the lines' ``paid``: net of the whole-slip discount)."""
+    refunded: Decimal = ZERO
+    """What the posted returns against the sale refunded for it so far."""
+
+    @property
+    def unit_paid(self) -> Decimal:
+        return money(self.paid / self.sold)
+
+
+def _refund(r: Returnable, qty: Decimal, done_qty: Decimal, done_amount: Decimal) -> Decimal:
+    """What returning ``qty`` refunds, after ``done_qty`` came back for ``done_amount``
+    (this slip's earlier lines of the product included): pro rata to what was paid, and
+    the return that takes the last unit refunds exactly what is left (docs/money.md)."""
+    if r.returned + done_qty + qty >= r.sold:
+        return r.paid - r.refunded - done_amount
+    return money(r.paid * qty / r.sold)
+
+
+def _typed_is(text: str | None, price: Decimal) -> bool:
+    """A typed price equal to ``price`` (the order screen sends every line's price)."""
+    try:
+        return parse_price(str(text)) == price
+    except KaidanError:
+        return False
 
 
 def _against(
@@ -469,10 +519,10 @@ def _against(
         if line.is_gift:
             continue
         prev = out.get(line.product_id)
-        sold = line.qty + (prev.sold if prev else ZERO)
-        out[line.product_id] = Returnable(sold, ZERO, line.price)
+        sold, paid = (prev.sold, prev.paid) if prev else (ZERO, ZERO)
+        out[line.product_id] = Returnable(line.qty + sold, ZERO, line.paid + paid)
     returned = session.exec(
-        select(col(SlipLine.product_id), func.sum(SlipLine.qty))
+        select(col(SlipLine.product_id), func.sum(SlipLine.qty), func.sum(SlipLine.amount))
         .join(Slip, col(Slip.id) == SlipLine.slip_id)
         .where(
             Slip.against_id == original.id,
@@ -481,10 +531,10 @@ def _against(
         )
         .group_by(col(SlipLine.product_id))
     ).all()
-    for product_id, qty in returned:
+    for product_id, qty, amount in returned:
         if product_id in out and qty is not None:
             r = out[product_id]
-            out[product_id] = Returnable(r.sold, Decimal(qty), r.price)
+            out[product_id] = Returnable(r.sold, Decimal(qty), r.paid, Decimal(amount or 0))
     return original, out
 
 
@@ -566,7 +616,7 @@ def _header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[str, An
         "po_number": clean_text(slip_in.po_number),
         "recipient": clean_text(slip_in.recipient),
         "settlement": prep.settlement.value,
-        "delivery": clean_text(slip_in.delivery),
+        "delivery": prep.delivery,
         "warehouse_id": prep.warehouse.id,
         "maker_id": user.id,
         "handler": clean_text(slip_in.handler),
@@ -663,6 +713,7 @@ def _write_lines(
                 "qty": ln.qty,
                 "price": ln.price,
                 "amount": ln.amount,
+                "paid": ln.paid,
                 "policy_price": ln.policy.price if ln.policy is not None else None,
                 "price_source": ln.source.value,
                 "approved_by_id": approver.id if approved and approver is not None else None,
@@ -955,12 +1006,12 @@ def _number_of(session: Session, slip_id: int | None) -> str | None:
     return found.number if found is not None else None
 
 
-def returnable_left(session: Session, original: Slip) -> dict[int, Decimal]:
-    """Per product: what can still be returned against a posted sale."""
-    _slip, returnable = _against(
+def returnable(session: Session, original: Slip) -> dict[int, Returnable]:
+    """Per product of a posted sale: sold, returned so far, paid and refunded so far."""
+    _slip, out = _against(
         session,
         SlipIn(type=SlipType.RETURN, against=original.number, lines=[]),
         SlipType.RETURN,
         None,
     )
-    return {pid: r.sold - r.returned for pid, r in returnable.items()}
+    return out

@@ -103,9 +103,15 @@ def slip_document(
             codes.setdefault(line_id, []).append(code)
     names = _names(session, {slip.maker_id, slip.approver_id})
     reference = ""
+    discount = slip.discount_amount
     if slip.reverses_id is not None:
         original = session.get(Slip, slip.reverses_id)
         reference = f"红冲原单：{original.number}" if original and original.number else ""
+        if original is not None and not discount:  # a 红冲 made before it copied the discount
+            discount = -original.discount_amount
+    elif slip.against_id is not None:
+        original = session.get(Slip, slip.against_id)
+        reference = f"原单：{original.number}" if original and original.number else ""
     return SlipDoc(
         header=ledger.header if ledger else "",
         title=kind.slip_title,
@@ -152,7 +158,7 @@ def slip_document(
         reprint_no=reprint_no,
         printed_at=printed_at.astimezone() if printed_at else None,
         reference=reference,
-        discount_amount=slip.discount_amount,
+        discount_amount=discount,
     )
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Payment, Slip
+from kaidan_tui.domain.effects import COUNTED_STATUSES
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.money import ZERO
@@ -24,7 +25,7 @@ from kaidan_tui.services.catalog import customer_by_code
 if TYPE_CHECKING:
     from kaidan_tui.printing.layout import Row
 
-COUNTED = (SlipStatus.POSTED.value, SlipStatus.REVERSED.value)
+COUNTED = COUNTED_STATUSES  # docs/money.md, rule 4
 
 
 @dataclass(frozen=True, slots=True)

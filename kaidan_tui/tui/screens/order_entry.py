@@ -679,6 +679,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         for i in self.check_result.issues:
             if i.line_no is not None:
                 issues_by_line.setdefault(i.line_no, []).append(i)
+        amounts = self.amounts()
         for n, ln in enumerate(self.lines, start=1):
             flag = Text("")
             if ln.is_gift:
@@ -695,7 +696,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
                 Text(ln.product.unit),
                 Text(format_qty(ln.qty), justify="right"),
                 Text(format_money(ln.price), justify="right"),
-                Text(format_money(ln.amount), justify="right"),
+                Text(format_money(amounts[n - 1]), justify="right"),
                 flag,
                 key=str(n - 1),
             )
@@ -722,11 +723,29 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
             return "退款合计"
         return "实收" if self.net_total() != self.subtotal() else "合计"
 
+    def _current_check(self) -> SlipCheck | None:
+        """The service's check of exactly the slip on screen, if it has come back: its
+        figures are the ones shown (a return against a slip refunds what was paid)."""
+        result = self.check_result
+        if result.error is not None or not result.key or len(result.amounts) != len(self.lines):
+            return None
+        return result if result.key == quotes.slip_key(self.slip_in()) else None
+
+    def amounts(self) -> list[Decimal]:
+        checked = self._current_check()
+        return list(checked.amounts) if checked else [ln.amount for ln in self.lines]
+
     def subtotal(self) -> Decimal:
+        checked = self._current_check()
+        if checked is not None:
+            return checked.subtotal
         return sum((ln.amount for ln in self.lines), Decimal("0.00"))
 
     def net_total(self) -> Decimal:
         """The lines' total less the whole-slip discount (if it still applies)."""
+        checked = self._current_check()
+        if checked is not None:
+            return checked.total_amount
         subtotal = self.subtotal()
         try:
             return subtotal - slip_discount(self.discount, subtotal)
