@@ -416,3 +416,45 @@ def test_recheck_finds_the_day_the_previous_version_closed_wrong(tmp_path: Path)
     assert any(line.startswith(f"更正 #{fix.id}") and "王建华" in line for line in z)
     assert "  by_settlement.月结.amount：3878.00 → 4398.00" in z
     assert run("audit", "verify").returncode == 0
+
+
+def test_the_upgrade_spreads_old_discounts_as_posting_does(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """Migration 0007 gives slips posted before it the same ``paid`` values as posting
+    gives them now, the 红冲 of a discounted slip included (both databases)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from kaidan_tui.db.migrate import alembic_config, upgrade
+
+    sale = sale_514(demo_db, clerk, supervisor)
+    other = sale_514(demo_db, clerk, supervisor)
+    lifecycle.reverse(demo_db, other, reason="客户退单", user=clerk, approver=supervisor)
+
+    def paid() -> list[tuple[str, int, Decimal]]:
+        with demo_db.read() as s:
+            rows = s.exec(
+                select(Slip.number, SlipLine.line_no, SlipLine.paid)
+                .join(Slip, Slip.id == SlipLine.slip_id)  # type: ignore[arg-type]
+                .order_by(Slip.number, SlipLine.line_no)  # type: ignore[arg-type]
+            ).all()
+        return [(n or "", line_no, p) for n, line_no, p in rows]
+
+    before = paid()
+    assert (sale, 1, D("285.00")) in before
+    cfg = alembic_config()
+    with demo_db.engine.execution_options(kaidan_write=True).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+        assert "paid" not in {c["name"] for c in _columns(conn, "slip_line")}
+    upgrade(demo_db.engine)
+    assert paid() == before
+    with pytest.raises(Exception, match="cannot be changed"), demo_db.write() as s:
+        s.execute(text("UPDATE slip_line SET paid = 0"))  # the lines' guard is back
+
+
+def _columns(conn: object, table: str) -> list[dict[str, object]]:
+    from sqlalchemy import inspect
+
+    return inspect(conn).get_columns(table)  # type: ignore[arg-type,return-value]

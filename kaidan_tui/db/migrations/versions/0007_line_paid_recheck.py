@@ -42,7 +42,8 @@ def _backfill() -> None:
     conn = op.get_bind()
     conn.execute(sa.text("UPDATE slip_line SET paid = amount"))
     discounted = conn.execute(
-        sa.text("SELECT id, discount_amount FROM slip WHERE discount_amount != 0 ORDER BY id")
+        sa.text("SELECT id, discount_amount FROM slip WHERE discount_amount != 0 "
+                "AND reverses_id IS NULL ORDER BY id")
     ).all()
     paid_by_slip: dict[int, dict[int, int]] = {}
     for slip_id, discount in discounted:
