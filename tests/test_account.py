@@ -45,8 +45,8 @@ def _history(db: Database, code: str, day: date) -> tuple[Decimal, list[tuple[da
     with db.read() as s:
         rows = s.execute(
             text(
-                "SELECT t.type, t.status, t.settlement, t.business_date, t.total_amount "
-                "FROM slip t "
+                "SELECT t.type, t.status, t.settlement, t.business_date, t.total_amount, "
+                "o.type FROM slip t LEFT JOIN slip o ON o.id = t.reverses_id "
                 "JOIN customer c ON c.id = t.customer_id WHERE c.code = :c ORDER BY "
                 "t.business_date, t.id"
             ),
@@ -61,10 +61,12 @@ def _history(db: Database, code: str, day: date) -> tuple[Decimal, list[tuple[da
         ).scalar_one()
     credit = {s.value for s in CREDIT_SETTLEMENTS}
     owed, charges = D(0), []
-    for kind, status, settlement, when, fen in rows:
+    for kind, status, settlement, when, fen, reversed_kind in rows:
         if status not in (SlipStatus.POSTED, SlipStatus.REVERSED) or settlement not in credit:
             continue
-        signed = D(fen) / 100 * SlipType(kind).money_sign
+        # a 红冲 stores its original's figures negated, and counts only if that carried money
+        sign = {"sale": 1, "return": -1}.get(kind, int(reversed_kind in ("sale", "return")))
+        signed = D(fen) / 100 * sign
         owed += signed
         if signed > 0:
             charges.append((date.fromisoformat(str(when)), signed))
@@ -187,3 +189,42 @@ def test_reading_from_either_end_agrees_with_fifo(
         oldest_old=lambda: iter(old),
     )
     assert count == reference.overdue_slips
+
+
+def _stock_in_reversed(db: Database, clerk: UserInfo, supervisor: UserInfo) -> int:
+    """A stock-in made out to a 月结 customer, then its 红冲; returns the customer's id."""
+    taken = SlipIn(type=SlipType.STOCK_IN, customer="K0007",
+                   lines=[LineIn(product="YL0001", qty="5", price="40.00")])  # fmt: skip
+    posted = slips.post(db, taken, user=clerk, approver=supervisor)
+    lifecycle.reverse(db, posted.number, reason="入错了", user=clerk, approver=supervisor)
+    with db.read() as s:
+        k7 = customer_by_code(s, "K0007")
+        assert k7.id is not None
+        return k7.id
+
+
+def test_the_reversal_of_a_stock_in_leaves_the_balance_alone(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """Found by the reference ledger: the 红冲 of a stock-in (which carries no money) took
+    ￥200.00 off the customer's balance."""
+    k7 = _stock_in_reversed(demo_db, clerk, supervisor)
+    with demo_db.read() as s:
+        assert accounts.balance(s, k7) == accounts.balance_from_history(s, k7) == 0
+        assert accounts.check_balances(s) == []
+
+
+def test_upgrade_to_0008_corrects_a_balance_moved_by_such_a_reversal(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    cfg = alembic_config()
+    with demo_db.engine.execution_options(kaidan_write=True).begin() as conn:
+        cfg.attributes["connection"] = conn  # type: ignore[attr-defined]
+        command.downgrade(cfg, "0007")  # type: ignore[arg-type]
+    k7 = _stock_in_reversed(demo_db, clerk, supervisor)  # posted under 0007's triggers
+    with demo_db.read() as s:
+        assert accounts.balance(s, k7) == D("-200.00")  # the old, wrong figure
+    upgrade(demo_db.engine)
+    with demo_db.read() as s:
+        assert accounts.balance(s, k7) == 0
+        assert accounts.check_balances(s) == []

@@ -132,6 +132,13 @@ def test_a_closed_day_is_reversed_not_voided(
     with pytest.raises(StateError, match="本身是红冲单"):
         lifecycle.reverse(demo_db, result.reversal_number, reason="冲红冲",
                           user=clerk, approver=supervisor)  # fmt: skip
+    # Found by the reference ledger: voiding the 红冲 gave no stock back and left the
+    # original 已红冲. It is refused, and nothing changes.
+    with pytest.raises(StateError, match=rf"红冲单（它冲销了 {number}），不能作废"):
+        lifecycle.void(demo_db, result.reversal_number, reason="冲错了",
+                       user=clerk, approver=supervisor)  # fmt: skip
+    assert state(demo_db) == before
+    assert slip(demo_db, result.reversal_number).status == "posted"
 
 
 def test_no_path_deletes_or_edits_a_posted_slip(demo_db: Database, clerk: UserInfo) -> None:

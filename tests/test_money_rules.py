@@ -25,9 +25,9 @@ from kaidan_tui.db.models import Customer, Slip, SlipLine, Stock
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.capitals import amount_in_capitals
 from kaidan_tui.domain.discount import allocate
-from kaidan_tui.domain.enums import SlipType
+from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import StateError
-from kaidan_tui.services import accounts, daily, lifecycle, lookup, slips, spool
+from kaidan_tui.services import accounts, daily, lifecycle, lookup, quotes, slips, spool
 from kaidan_tui.services.users import UserInfo
 
 D = Decimal
@@ -197,6 +197,25 @@ def test_a_typed_price_above_the_paid_price_needs_a_supervisor(
         prep = slips.prepare(s, order)
     assert [i.kind for i in prep.blocking] == ["return_price_high"]
     assert prep.total_amount == D("50.00")
+
+
+def test_a_free_standing_return_refunds_the_last_price_not_todays_policy(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """Found by the reference ledger: a return without a slip took the policy price (the
+    screen prefilled it too), though the customer had last paid another."""
+    sold = slips.SlipIn(customer="K0001", lines=[slips.LineIn(product="YL0001", qty="2",
+                                                              price="60.00")])  # fmt: skip
+    slips.post(demo_db, sold, user=clerk, approver=supervisor)  # off policy: approved
+    back = slips.SlipIn(type=SlipType.RETURN, customer="K0001",
+                        lines=[slips.LineIn(product="YL0001", qty="1")])  # fmt: skip
+    with demo_db.read() as s:
+        prep = slips.prepare(s, back)
+    assert [(ln.price, ln.amount) for ln in prep.lines] == [(D("60.00"), D("60.00"))]
+    assert prep.blocking == []  # the last price itself needs no approval
+    quoted = quotes.quote(demo_db, "K0001", "YL0001", SlipType.RETURN)
+    assert (quoted.price, quoted.source) == (D("60.00"), PriceSource.LAST)
+    assert quotes.quote(demo_db, "K0001", "YL0001").price != D("60.00")  # a sale: policy
 
 
 def test_the_printed_return_names_its_original(

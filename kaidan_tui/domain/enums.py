@@ -40,11 +40,6 @@ class SlipType(StrEnum):
     def has_customer(self) -> bool:
         return self in (SlipType.SALE, SlipType.RETURN, SlipType.REVERSAL)
 
-    @property
-    def money_sign(self) -> int:
-        """Sign of total_amount in the customer balance (a reversal carries negated amounts)."""
-        return {SlipType.SALE: 1, SlipType.RETURN: -1, SlipType.REVERSAL: 1}.get(self, 0)
-
     @classmethod
     def parse(cls, text: str) -> SlipType:
         text = text.strip()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement
+from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipType
 from kaidan_tui.domain.errors import InputError, PolicyIssue
 from kaidan_tui.domain.money import format_money, format_qty, money
 
@@ -72,6 +72,24 @@ def policy_price(
         if price is not None:
             return PriceSuggestion(money(price), source)
     return PriceSuggestion(money(facts.list_price), PriceSource.LIST)
+
+
+def start_price(
+    kind: SlipType,
+    facts: PriceFacts,
+    order: Sequence[PriceSource] = DEFAULT_PRICE_ORDER,
+    cost: Decimal | None = None,
+) -> PriceSuggestion:
+    """The price a line starts from when none is typed, by the kind of slip: a gift is
+    free; stock comes in at cost; a free-standing return refunds what the customer last
+    paid (docs/money.md, rule 2), else the policy price; a sale takes the policy price."""
+    if kind is SlipType.GIFT:
+        return PriceSuggestion(money(0), PriceSource.GIFT)
+    if kind is SlipType.STOCK_IN and cost is not None:
+        return PriceSuggestion(money(cost), PriceSource.LIST)
+    if kind is SlipType.RETURN and facts.last_price is not None:
+        return PriceSuggestion(money(facts.last_price), PriceSource.LAST)
+    return policy_price(facts, order)
 
 
 def check_price(

@@ -17,23 +17,41 @@ from decimal import Decimal
 from functools import partial
 
 from sqlalchemy import ColumnElement, and_, case, func, type_coerce
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from kaidan_tui.db.columns import Money
 from kaidan_tui.db.models import Customer, CustomerAccount, Payment, Slip
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.credit import Aging, open_newest, overdue_count
+from kaidan_tui.domain.effects import sales_sign
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus, SlipType
 from kaidan_tui.domain.money import ZERO
 
 CREDIT_TERM_KEY = "credit_term_days"
 """Setting: days a credit slip may stay unpaid before it is overdue (default 30)."""
 
+_ORIGINAL = aliased(Slip)
+_REVERSED_KIND = (
+    select(col(_ORIGINAL.type)).where(_ORIGINAL.id == Slip.reverses_id).correlate(Slip)
+).scalar_subquery()
+_POSTED = SlipStatus.POSTED.value
 _SIGN = case(
-    {t.value: t.money_sign for t in SlipType if t.money_sign},
-    value=col(Slip.type),
+    *(
+        (and_(col(Slip.type) == SlipType.REVERSAL.value, _REVERSED_KIND.in_([k.value])),
+         sales_sign(SlipType.REVERSAL.value, _POSTED, k.value))
+        for k in SlipType
+        if sales_sign(SlipType.REVERSAL.value, _POSTED, k.value)
+    ),
+    *(
+        (col(Slip.type) == k.value, sales_sign(k.value, _POSTED))
+        for k in SlipType
+        if k is not SlipType.REVERSAL and sales_sign(k.value, _POSTED)
+    ),
     else_=0,
-)
+)  # fmt: skip
+"""domain/effects.sales_sign as SQL: the sign of a slip in its customer's balance (a 红冲
+takes that of the kind it reverses)."""
 _SIGNED = type_coerce(col(Slip.total_amount) * _SIGN, Money)
 """What a slip adds to its customer's balance, when it is a credit slip."""
 

@@ -172,6 +172,13 @@ def void(
             raise StateError(
                 f"{slip.business_date} 已日结，单据 {slip.number} 不能作废；请改用红冲。"
             )
+        if SlipType(slip.type) is SlipType.REVERSAL:
+            original = session.get(Slip, slip.reverses_id) if slip.reverses_id else None
+            of = f"（它冲销了 {original.number}）" if original is not None else ""
+            raise StateError(
+                f"{slip.number} 是红冲单{of}，不能作废：作废它会让原单的库存和金额对不上。"
+                "如果红冲错了，请按原单重新开一张销货单。"
+            )
         _no_returns_against(session, slip, "作废")
         slip.status = SlipStatus.VOID.value
         slip.void_reason = why
@@ -219,9 +226,10 @@ def _reverse_in(
             "warehouse_id", "handler",
         )
     }  # fmt: skip
-    # Negate the original as it counts: a sale's amounts go negative, a return's
-    # positive, so the customer's balance and the printed slip both cancel out.
-    sign = Decimal(-(SlipType(original.type).money_sign or 1))
+    # Negate the original as it counts: a return stores positive figures that count
+    # against the customer, so its 红冲 stores them positive; every other kind's go
+    # negative. The balance and the printed slip both cancel out (docs/money.md, rule 4).
+    sign = Decimal(1 if SlipType(original.type) is SlipType.RETURN else -1)
     red = Slip(
         **copy_fields,
         type=SlipType.REVERSAL.value,

@@ -14,7 +14,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Product
 from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
-from kaidan_tui.domain.pricing import PriceFacts, policy_price
+from kaidan_tui.domain.pricing import PriceFacts, start_price
 from kaidan_tui.services import settings
 from kaidan_tui.services.catalog import (
     CustomerHit,
@@ -85,24 +85,12 @@ def offers(
         by_id = {p.id: p for p in products}
         return {
             pid: Offer(
-                _for_slip(policy_price(f, order).price, by_id[pid], slip_type)[0],
+                start_price(slip_type, f, order, by_id[pid].cost).price,
                 f.last_price,
                 stock.get(pid, Decimal("0")),
             )
             for pid, f in facts.items()
         }
-
-
-def _for_slip(
-    price: Decimal, p: Product, slip_type: SlipType
-) -> tuple[Decimal, PriceSource | None]:
-    """The policy price as this kind of slip takes it: a gift is free, stock comes in at
-    cost. The source is None when the policy's own stands."""
-    if slip_type is SlipType.GIFT:
-        return Decimal("0.00"), PriceSource.GIFT
-    if slip_type is SlipType.STOCK_IN and p.cost is not None:
-        return p.cost, PriceSource.LIST
-    return price, None
 
 
 def customer(db: Database, code: str) -> CustomerHit:
@@ -121,14 +109,12 @@ def quote(
         cust = customer_by_code(session, customer_code) if customer_code else None
         p = session.exec(select(Product).where(Product.code == product_code.upper())).one()
         facts = price_facts(session, cust, p, on)
-        suggestion = policy_price(facts, settings.price_order(session))
-        price, kind = _for_slip(suggestion.price, p, slip_type)
-        source = kind or suggestion.source
+        start = start_price(slip_type, facts, settings.price_order(session), p.cost)
         history = last_prices(session, cust.id or 0, p.id or 0) if cust is not None else []
         return Quote(
             product=product_hit(session, p),
-            price=price,
-            source=source,
+            price=start.price,
+            source=start.source,
             facts=facts,
             history=history,
             stock=stock_by_warehouse(session, p.id or 0),

@@ -53,6 +53,7 @@ from kaidan_tui.domain.pricing import (
     check_price,
     check_stock,
     policy_price,
+    start_price,
 )
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import accounts, audit, spool
@@ -264,8 +265,9 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
         suggestion: PriceSuggestion | None = None
         if facts is not None:
             suggestion = policy_price(facts, order)
-        elif kind is SlipType.STOCK_IN and product.cost is not None:
-            suggestion = PriceSuggestion(product.cost, PriceSource.LIST)
+        start = start_price(
+            kind, facts or PriceFacts(list_price=product.list_price), order, product.cost
+        )
         issues: list[PolicyIssue] = []
         label = f"「{product.name}」"
         sold = returnable.get(product.id or 0) if against is not None else None
@@ -296,13 +298,9 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
                 price = parse_price(str(raw.price), allow_zero=kind is not SlipType.RETURN)
             except KaidanError as exc:
                 raise _line_error(n, exc) from None
-            source = PriceSource.MANUAL
-            if suggestion is not None and price == suggestion.price:
-                source = suggestion.source
-        elif suggestion is not None:
-            price, source = suggestion.price, suggestion.source
+            source = start.source if price == start.price else PriceSource.MANUAL
         else:
-            price, source = product.list_price, PriceSource.LIST
+            price, source = start.price, start.source
         gift_line = raw.is_gift or kind is SlipType.GIFT
         if kind is SlipType.SALE and raw.is_gift:
             issues.append(

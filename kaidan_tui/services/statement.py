@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Payment, Slip
-from kaidan_tui.domain.effects import COUNTED_STATUSES
+from kaidan_tui.domain.effects import COUNTED_STATUSES, sales_sign
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.money import ZERO
@@ -67,9 +67,13 @@ def _movements(
     slips = session.exec(
         select(Slip).where(Slip.customer_id == customer_id, col(Slip.status).in_(COUNTED))
     ).all()
+    originals = {s.reverses_id for s in slips if s.reverses_id is not None}
+    kinds = dict(
+        session.exec(select(Slip.id, Slip.type).where(col(Slip.id).in_(originals))).all()
+    ) if originals else {}  # fmt: skip
     for s in slips:
         kind = SlipType(s.type)
-        signed = s.total_amount * kind.money_sign
+        signed = s.total_amount * sales_sign(s.type, s.status, kinds.get(s.reverses_id or 0))
         label = kind.label + ("（已红冲）" if s.status == SlipStatus.REVERSED.value else "")
         cash = Settlement(s.settlement) not in CREDIT_SETTLEMENTS
         paid = signed if cash else ZERO
