@@ -11,7 +11,7 @@ panel (``prepare``) and the numbers. A step the docs refuse must be refused by t
 
 Each example gets a fresh store copied from a template built once (SQLite: a file copy;
 PostgreSQL: ``CREATE DATABASE … TEMPLATE``). ``KAIDAN_MODEL_EXAMPLES`` sets the examples
-per database (default 100, so a CI run makes 200), ``KAIDAN_MODEL_STEPS`` the steps.
+per database (default 200, so a CI run makes 400), ``KAIDAN_MODEL_STEPS`` the steps.
 
 A failing example prints as steps (``state = ReferenceLedger()``, ``state.sell(…)``,
 …). Paste them into a test function of this module to replay them: every test here gets
@@ -54,6 +54,7 @@ from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Customer, DayClose, Ledger, Product, Slip, Warehouse
+from kaidan_tui.db.queries.slips import find_slip
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import Role, SlipType
 from kaidan_tui.domain.errors import KaidanError
@@ -62,9 +63,9 @@ from kaidan_tui.services import (
     accounts,
     catalog,
     daily,
+    documents,
     lifecycle,
     slips,
-    spool,
     statement,
     users,
 )
@@ -96,7 +97,7 @@ from .ledger_model import Slip as MSlip
 pytestmark = pytest.mark.also_postgres
 
 D = Decimal
-EXAMPLES = int(os.environ.get("KAIDAN_MODEL_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("KAIDAN_MODEL_EXAMPLES", "200"))
 STEPS = int(os.environ.get("KAIDAN_MODEL_STEPS", "35"))
 SKIP = frozenset(x.strip() for x in os.environ.get("KAIDAN_MODEL_SKIP", "").split(",") if x)
 DAYS = 5
@@ -327,12 +328,12 @@ class ReferenceLedger(RuleBasedStateMachine):
         assert number == planned.number, f"number {number}, model {planned.number}"
         with self.db.read() as s:
             if slip_id is None:
-                slip_id = spool.find_slip(s, number).id
+                slip_id = find_slip(s, number).id
             assert slip_id is not None
             self.ids[number] = slip_id
             if "print" in SKIP:
                 return
-            doc = spool.slip_document(s, slip_id)
+            doc = documents.slip_document(s, slip_id)
         subtotal, off, total = self.shop.printed(planned)
         sign = D(-1) if planned.kind == "return" else D(1)
         assert [(ln.code, ln.qty, ln.price, ln.amount) for ln in doc.lines] == [
@@ -373,7 +374,7 @@ class ReferenceLedger(RuleBasedStateMachine):
         if prep is None:
             return
         with self.db.read() as s:
-            doc = spool.slip_document(s, self.ids[number])
+            doc = documents.slip_document(s, self.ids[number])
         sign = D(-1) if prep.type is SlipType.RETURN else D(1)
         assert (doc.total_amount * sign, doc.discount_amount * sign) == (
             prep.total_amount,
