@@ -1,8 +1,10 @@
-"""Posting a 20-line slip on SQLite with synchronous=FULL: p50/p95.
+"""Posting a 20-line slip, beside the floor of the same writes in plain SQL: p50/p95/ratio.
 
-    python -m bench.post_bench [--slips 200]
+    python -m bench.post_bench [--slips 200] [--url postgresql://…]
 
-Target (issue 3): p95 <= 20 ms.
+SQLite (a fresh demo store, synchronous=FULL) by default; ``--url`` runs both on a
+PostgreSQL scratch database (its tables are replaced). The floor is bench/post_floor.py.
+Targets: p95 <= 20 ms (issue 3); the post's p95 <= 10 × the floor's (issue 15).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bench.common import machine, summary, timed
+from bench import post_floor
+from bench.common import machine, p95, summary, timed
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Product
 from kaidan_tui.services import slips
@@ -25,9 +28,10 @@ from kaidan_tui.services.users import get_user
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--slips", type=int, default=200)
+    ap.add_argument("--url", help="a PostgreSQL scratch database (its tables are replaced)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database.open(str(Path(tmp) / "bench.db"))
+        db = Database.open(args.url or str(Path(tmp) / "bench.db"))
         load_demo(db)
         with db.read() as s:
             user = get_user(s, "1001")
@@ -42,7 +46,11 @@ def main() -> None:
         post_one()  # warm caches
         ms = timed(post_one, args.slips)
         print(f"machine: {machine()}")
-        print(summary("post 20-line slip (sync=FULL)", ms))
+        where = "PostgreSQL" if args.url else "SQLite, sync=FULL"
+        print(summary(f"post 20-line slip ({where})", ms))
+        floor = post_floor.run(args.slips, args.url)
+        print(summary(f"floor: 20-line slip ({where})", floor))
+        print(f"{'ratio post/floor':<34} p95 {p95(ms) / p95(floor):5.1f}×  (target <= 10×)")
         with db.read() as s:
             ms_prep = timed(lambda: slips.prepare(s, SlipIn(customer="K0001", lines=lines)), 100)
         print(summary("prepare (validate) 20 lines", ms_prep))

@@ -496,7 +496,7 @@ PrintersOpt = Annotated[
 def _printers(database: Database | None, path: str | None) -> PrintersConfig:
     from kaidan_tui.db.engine import default_data_dir
     from kaidan_tui.printing import config as printer_config
-    from kaidan_tui.services.spool import load_printers
+    from kaidan_tui.services.printouts import load_printers
 
     if database is None:
         return printer_config.load(path, data_dir=default_data_dir())
@@ -576,8 +576,8 @@ def print_slip(
 
     退出码：0 已打印（或已预览、已处理），3 这次要打的单没能打出（仍在队列里，见提示）。
     """
-    from kaidan_tui.domain.enums import JobStatus, SlipType
-    from kaidan_tui.services import spool
+    from kaidan_tui.domain.enums import JobStatus
+    from kaidan_tui.services import printouts, spool
 
     if not (number or pending or printed or not_printed or cancel or reroute):
         fail("请给出单号，或用 --pending 发送待打印任务。运行 kaidan print --help 查看用法。")
@@ -602,13 +602,11 @@ def print_slip(
             return
     mine: set[int] = set()
     if number:
-        with database.read() as session:
-            slip = spool.find_slip(session, number)
-        target = config.get(printer) if printer else config.route(SlipType(slip.type).value)
-        if target is None:
-            fail(f"{config.source} 的 [routing] 没有给 {slip.type} 指定打印机；请用 --printer 指定")
+        text, target = printouts.slip_preview(
+            database, number, config, printer=printer, all_parts=all_parts
+        )
         if preview:
-            typer.echo(spool.preview_text(database, number, target, all_parts=all_parts))
+            typer.echo(text)
             return
         job_view = spool.reprint(database, number, user=who, printer=target.name)
         mine.add(job_view.id)
@@ -670,10 +668,11 @@ def settings_set(
 @app.command("keys")
 def keys() -> None:
     """列出所有按键：操作编号、默认键、说明（可在 keymap.toml 里改键）。"""
+    from kaidan_tui.tui.app import KaidanApp
     from kaidan_tui.tui.keymap import binding_table, keymap_path
 
     typer.echo(f'# 改键：在 {keymap_path()} 写 [keys] 表，如 "order.post" = "f12"')
-    for binding_id, key, description, where in binding_table():
+    for binding_id, key, description, where in binding_table(KaidanApp):
         typer.echo(f"{binding_id}\t{key}\t{where}：{description}")
 
 
@@ -707,17 +706,13 @@ def slip_show(
     db: DbOpt = None,
 ) -> None:
     """显示单据（与打印版面相同），以及打印记录。"""
-    from kaidan_tui.domain.enums import JobStatus, SlipType
-    from kaidan_tui.services import spool
+    from kaidan_tui.domain.enums import JobStatus
+    from kaidan_tui.services import printouts, spool
 
     database = open_db(db)
     config = _printers(database, printers)
-    with database.read() as session:
-        slip = spool.find_slip(session, number)
-    target = config.get(printer) if printer else config.route(SlipType(slip.type).value)
-    if target is None:
-        target = next(iter(config.printers.values()))
-    typer.echo(spool.preview_text(database, number, target))
+    text, _ = printouts.slip_preview(database, number, config, printer=printer, any_printer=True)
+    typer.echo(text)
     for job in spool.history(database, number):
         mark = f" 补打 {job.reprint_no}" if job.reprint_no else ""
         state = job.status.label if job.status is not JobStatus.SENT else "已打印"
@@ -875,10 +870,7 @@ def _print_report(database: Database, printers: str | None, text_lines: list[str
     from kaidan_tui.printing.text import wrap
     from kaidan_tui.printing.transport import PrinterProblem, send
 
-    config = _printers(database, printers)
-    target = config.route("report")
-    if target is None:
-        fail(f"{config.source} 的 [routing] 没有 report 打印机。")
+    target = _printers(database, printers).target("report")
     rows = [Row(part) for line in text_lines for part in wrap(line, target.columns)]
     try:
         send(target, render_report(rows, target))
@@ -1162,10 +1154,7 @@ def statement_cmd(
         from kaidan_tui.printing.transport import PrinterProblem
         from kaidan_tui.printing.transport import send as send_bytes
 
-        config = _printers(database, printers)
-        target = config.get(printer) if printer else config.route("report")
-        if target is None:
-            fail(f"{config.source} 的 [routing] 没有 report 打印机；请用 --printer 指定。")
+        target = _printers(database, printers).target("report", printer)
         try:
             send_bytes(target, render_report(st_service.print_rows(st, target.columns), target))
         except PrinterProblem as exc:

@@ -11,7 +11,7 @@ from kaidan_tui.domain.discount import line_price, slip_discount
 from kaidan_tui.domain.errors import InputError, PolicyViolation
 from kaidan_tui.printing import config as printer_config
 from kaidan_tui.printing.render import preview
-from kaidan_tui.services import slips, spool
+from kaidan_tui.services import documents, slips
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.app import KaidanApp
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog, DiscountDialog
@@ -85,7 +85,7 @@ def test_small_discount_posts_large_needs_a_supervisor(
         {"printers": {"p": {"kind": "file", "path": "/dev/null"}}}, source="t"
     ).get("p")
     with demo_db.read() as s:
-        text = preview(spool.slip_document(s, slip.id or 0), printer)
+        text = preview(documents.slip_document(s, slip.id or 0), printer)
     assert f"合计金额：￥{subtotal:.2f}" in text
     assert f"整单优惠：-{slip.discount_amount:.2f}" in text
     assert f"实收金额：￥{big.total_amount:.2f}" in text

@@ -27,7 +27,7 @@ from kaidan_tui.domain.capitals import amount_in_capitals
 from kaidan_tui.domain.discount import allocate
 from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import StateError
-from kaidan_tui.services import accounts, daily, lifecycle, lookup, quotes, slips, spool
+from kaidan_tui.services import accounts, daily, documents, lifecycle, lookup, quotes, slips
 from kaidan_tui.services.users import UserInfo
 
 D = Decimal
@@ -224,7 +224,7 @@ def test_the_printed_return_names_its_original(
     sale = sale_514(demo_db, clerk, supervisor)
     posted = slips.post(demo_db, return_of(sale, ("LS0001", "1")), user=clerk)
     with demo_db.read() as s:
-        doc = spool.slip_document(s, posted.slip_id)
+        doc = documents.slip_document(s, posted.slip_id)
     assert doc.reference == f"原单：{sale}"
     assert doc.total_amount == D("-13.30")
 
@@ -363,7 +363,7 @@ def test_the_reversal_of_a_discounted_slip_prints_its_discount_back(
     with demo_db.read() as s:
         slip = s.exec(select(Slip).where(Slip.number == red.reversal_number)).one()
         assert slip.id is not None
-        doc = spool.slip_document(s, slip.id)
+        doc = documents.slip_document(s, slip.id)
         paid = [ln.paid for ln in s.exec(select(SlipLine).where(SlipLine.slip_id == slip.id))]
     assert doc.total_amount == D("-488.30") and doc.discount_amount == D("-25.70")
     assert sum(ln.amount for ln in doc.lines) == D("-514.00")

@@ -10,12 +10,10 @@ figures already negated, so its sign is +1.
 from __future__ import annotations
 
 from kaidan_tui.domain.enums import SlipStatus, SlipType
+from kaidan_tui.domain.slip_kinds import KINDS, SALES_KINDS, Prices
 
 COUNTED_STATUSES = (SlipStatus.POSTED.value, SlipStatus.REVERSED.value)
 """A reversed slip still counts on its own day: its 红冲 cancels it on the 红冲's day."""
-
-SALES_KINDS = (SlipType.SALE.value, SlipType.RETURN.value)
-"""The kinds that carry sales money (gifts and stock-in move stock only)."""
 
 
 def sales_sign(kind: str, status: str, reversed_kind: str | None = None) -> int:
@@ -25,10 +23,7 @@ def sales_sign(kind: str, status: str, reversed_kind: str | None = None) -> int:
     """
     if status not in COUNTED_STATUSES:
         return 0  # void, held, draft
-    if kind == SlipType.SALE.value:
-        return 1
-    if kind == SlipType.RETURN.value:
-        return -1
-    if kind == SlipType.REVERSAL.value and reversed_kind in SALES_KINDS:
-        return 1
-    return 0
+    row = KINDS[SlipType(kind)]
+    if row.prices is Prices.MIRROR:  # a 红冲: figures stored negated, so +1 if it carries money
+        return 1 if reversed_kind in SALES_KINDS else 0
+    return row.money_sign

@@ -4,79 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class SlipType(StrEnum):
-    SALE = "sale"
-    RETURN = "return"
-    GIFT = "gift"
-    STOCK_IN = "stock_in"
-    REVERSAL = "reversal"
-
-    @property
-    def label(self) -> str:
-        return _SLIP_LABELS[self]
-
-    @property
-    def slip_title(self) -> str:
-        """The title printed on the slip."""
-        return _SLIP_TITLES[self]
-
-    @property
-    def prefix(self) -> str:
-        """Default number prefix (XS20260001)."""
-        return _SLIP_PREFIX[self]
-
-    @property
-    def stock_sign(self) -> int:
-        """+1 when the slip brings goods in, -1 when it takes them out."""
-        return _STOCK_SIGN[self]
-
-    @property
-    def needs_supervisor(self) -> bool:
-        """D6/D7: stock-in and gift/out slips are signed by a supervisor."""
-        return self in (SlipType.STOCK_IN, SlipType.GIFT)
-
-    @property
-    def has_customer(self) -> bool:
-        return self in (SlipType.SALE, SlipType.RETURN, SlipType.REVERSAL)
-
-    @classmethod
-    def parse(cls, text: str) -> SlipType:
-        text = text.strip()
-        for t in cls:
-            if text in (t.value, t.label, t.prefix):
-                return t
-        raise ValueError(text)
-
-
-_SLIP_LABELS = {
-    SlipType.SALE: "销售出库",
-    SlipType.RETURN: "销售退货",
-    SlipType.GIFT: "赠送出库",
-    SlipType.STOCK_IN: "入库",
-    SlipType.REVERSAL: "红冲",
-}
-_SLIP_TITLES = {
-    SlipType.SALE: "销货清单",
-    SlipType.RETURN: "退货单",
-    SlipType.GIFT: "出库单",
-    SlipType.STOCK_IN: "入库单",
-    SlipType.REVERSAL: "冲红单",
-}
-_SLIP_PREFIX = {
-    SlipType.SALE: "XS",
-    SlipType.RETURN: "TH",
-    SlipType.GIFT: "ZS",
-    SlipType.STOCK_IN: "RK",
-    SlipType.REVERSAL: "HC",
-}
-_STOCK_SIGN = {
-    SlipType.SALE: -1,
-    SlipType.RETURN: 1,
-    SlipType.GIFT: -1,
-    SlipType.STOCK_IN: 1,
-    SlipType.REVERSAL: 1,  # a reversal's lines carry the sign of the slip they undo
-}
+# The slip types and all that differs between them live in their table.
+from kaidan_tui.domain.slip_kinds import SlipType as SlipType
 
 
 class SlipStatus(StrEnum):

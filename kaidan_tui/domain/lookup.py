@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.money import normalise_number_text
+from kaidan_tui.domain.slip_kinds import TYPE_WORDS
 
 _NUMBER = re.compile(r"^[A-Z]{1,4}\d{6,}$")
 _DATE = r"\d{4}-\d{1,2}-\d{1,2}"
@@ -26,16 +27,6 @@ _STATUS_WORDS = {
     "已红冲": SlipStatus.REVERSED,
     "已过账": SlipStatus.POSTED,
     "正常": SlipStatus.POSTED,
-}
-_TYPE_WORDS = {
-    "销售": SlipType.SALE,
-    "销货": SlipType.SALE,
-    "退货": SlipType.RETURN,
-    "赠送": SlipType.GIFT,
-    "出库": SlipType.GIFT,
-    "入库": SlipType.STOCK_IN,
-    "红冲": SlipType.REVERSAL,
-    "冲红": SlipType.REVERSAL,
 }
 
 
@@ -95,8 +86,8 @@ def parse_lookup(text: str, *, today: date) -> LookupQuery:
             q.date_from = q.date_to = _day(token)
         elif token in _STATUS_WORDS:
             q.statuses.add(_STATUS_WORDS[token])
-        elif token in _TYPE_WORDS:
-            q.types.add(_TYPE_WORDS[token])
+        elif token in TYPE_WORDS:
+            q.types.add(TYPE_WORDS[token])
         elif _NUMBER.match(upper):
             q.number = upper
         elif token.isdigit() and len(token) >= 7:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipType
 from kaidan_tui.domain.errors import InputError, PolicyIssue
 from kaidan_tui.domain.money import format_money, format_qty, money
+from kaidan_tui.domain.slip_kinds import Prices
 
 DEFAULT_PRICE_ORDER: tuple[PriceSource, ...] = (
     PriceSource.AGREED,
@@ -83,11 +84,12 @@ def start_price(
     """The price a line starts from when none is typed, by the kind of slip: a gift is
     free; stock comes in at cost; a free-standing return refunds what the customer last
     paid (docs/money.md, rule 2), else the policy price; a sale takes the policy price."""
-    if kind is SlipType.GIFT:
+    rule = kind.kind.prices
+    if rule is Prices.FREE:
         return PriceSuggestion(money(0), PriceSource.GIFT)
-    if kind is SlipType.STOCK_IN and cost is not None:
+    if rule is Prices.COST and cost is not None:
         return PriceSuggestion(money(cost), PriceSource.LIST)
-    if kind is SlipType.RETURN and facts.last_price is not None:
+    if rule is Prices.REFUND and facts.last_price is not None:
         return PriceSuggestion(money(facts.last_price), PriceSource.LAST)
     return policy_price(facts, order)
 

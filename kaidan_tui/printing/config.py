@@ -17,7 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kaidan_tui.domain.enums import SlipType
 from kaidan_tui.domain.errors import InputError
+from kaidan_tui.domain.slip_kinds import ROUTES
 from kaidan_tui.printing.dotmatrix import DotMatrixSetup
 from kaidan_tui.printing.receipt import ReceiptSetup
 
@@ -25,7 +27,6 @@ KINDS = ("file", "tcp", "usb", "serial", "cups")
 PROTOCOLS = ("escp", "escpos")
 DEFAULT_PARTS = ("白联 存根联", "红联 客户联", "蓝联 回单联", "黄联 记账联")
 ENCODINGS = ("gb18030", "gbk")
-ROUTES = ("sale", "return", "gift", "stock_in", "reversal", "report")
 FORM_LENGTHS = {"full": 279.4, "half": 139.7, "third": 93.1}
 """Named form lengths: 整张 11 in, 二等分 5.5 in, 三等分 ≈ 3.67 in."""
 
@@ -81,6 +82,20 @@ class PrintersConfig:
         name = self.routing.get(what) or self.routing.get("default")
         return self.printers.get(name) if name else None
 
+    def target(self, what: str, printer: str | None = None) -> PrinterConfig:
+        """The printer named, else the one [routing] gives ``what`` (a slip type or
+        ``report``); a PrinterConfigError that says how to route it when there is none."""
+        if printer:
+            return self.get(printer)
+        found = self.route(what)
+        if found is None:
+            label = "报表" if what == "report" else f"{_what_label(what)}单"
+            raise PrinterConfigError(
+                f"{self.source} 的 [routing] 没有给{label}指定打印机：请在 [routing] 里加上"
+                f' {what} = "打印机名"（或 default = …），或用 --printer 指定'
+            )
+        return found
+
     def get(self, name: str) -> PrinterConfig:
         try:
             return self.printers[name]
@@ -89,6 +104,13 @@ class PrintersConfig:
             raise PrinterConfigError(
                 f"没有名为 {name} 的打印机（{self.source} 里有：{known}）"
             ) from None
+
+
+def _what_label(what: str) -> str:
+    try:
+        return SlipType(what).label
+    except ValueError:
+        return what
 
 
 def example_path() -> Path:
@@ -122,10 +144,8 @@ def load(path: str | Path | None = None, *, data_dir: Path | None = None) -> Pri
 
 
 def parse(raw: Mapping[str, Any], *, source: str, data_dir: Path | None = None) -> PrintersConfig:
-    if data_dir is None:
-        from kaidan_tui.db.engine import default_data_dir
-
-        data_dir = default_data_dir()
+    """``data_dir`` is what ``{data}`` in a path stands for (the store's folder); the
+    caller knows it. Without one, a path that uses ``{data}`` is refused."""
     parts = _parts(raw.get("parts", {}).get("names", DEFAULT_PARTS), source, "parts.names")
     printers: dict[str, PrinterConfig] = {}
     for name, table in (raw.get("printers") or {}).items():
@@ -134,6 +154,10 @@ def parse(raw: Mapping[str, Any], *, source: str, data_dir: Path | None = None) 
         printers[name] = _printer(name, table, source, parts, data_dir)
     routing = {}
     for key, value in (raw.get("routing") or {}).items():
+        if key not in (*ROUTES, "default"):
+            raise PrinterConfigError(
+                f"{source}：[routing] 里的 {key} 不认识，可写：{'、'.join((*ROUTES, 'default'))}"
+            )
         if value in ("", "none"):
             continue
         if value not in printers:
@@ -152,8 +176,8 @@ def _parts(value: object, source: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _printer(
-    name: str, t: Mapping[str, Any], source: str, parts: tuple[str, ...], data_dir: Path
+def _printer(  # noqa: C901 — to be split with the transports (issue 15)
+    name: str, t: Mapping[str, Any], source: str, parts: tuple[str, ...], data_dir: Path | None
 ) -> PrinterConfig:
     where = f"{source}：[printers.{name}]"
 
@@ -175,7 +199,11 @@ def _printer(
     columns = get("columns", int, 80 if protocol == "escp" else 48)
     if not 24 <= columns <= 240:
         raise PrinterConfigError(f"{where} 的 columns = {columns} 不合理（24..240）")
-    path = str(get("path", str, "")).replace("{data}", str(data_dir))
+    path = str(get("path", str, ""))
+    if "{data}" in path:
+        if data_dir is None:
+            raise PrinterConfigError(f"{where} 的 path 用了 {{data}}，这里却不知道数据目录在哪")
+        path = path.replace("{data}", str(data_dir))
     path = str(Path(path).expanduser()) if path else ""
     form = get("form_length_mm", (int, float, str), 139.7)
     if isinstance(form, str):

@@ -27,6 +27,7 @@ from kaidan_tui.domain.credit import Aging, open_newest, overdue_count
 from kaidan_tui.domain.effects import sales_sign
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus, SlipType
 from kaidan_tui.domain.money import ZERO
+from kaidan_tui.domain.slip_kinds import Prices
 
 CREDIT_TERM_KEY = "credit_term_days"
 """Setting: days a credit slip may stay unpaid before it is overdue (default 30)."""
@@ -46,7 +47,7 @@ _SIGN = case(
     *(
         (col(Slip.type) == k.value, sales_sign(k.value, _POSTED))
         for k in SlipType
-        if k is not SlipType.REVERSAL and sales_sign(k.value, _POSTED)
+        if k.kind.prices is not Prices.MIRROR and sales_sign(k.value, _POSTED)
     ),
     else_=0,
 )  # fmt: skip

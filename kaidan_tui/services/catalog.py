@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 from kaidan_tui.db import search
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Customer, Ledger, Product, Slip, Stock, Warehouse
-from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus, SlipType
+from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus
 from kaidan_tui.domain.errors import NotFound
+from kaidan_tui.domain.slip_kinds import CHARGING
 from kaidan_tui.services import accounts
 
 
@@ -210,7 +211,7 @@ def missing_return_copies(session: Session, customer_id: int) -> int:
             .select_from(Slip)
             .where(
                 Slip.customer_id == customer_id,
-                Slip.type == SlipType.SALE.value,
+                col(Slip.type).in_(CHARGING),
                 Slip.status == SlipStatus.POSTED.value,
                 col(Slip.settlement).in_([s.value for s in CREDIT_SETTLEMENTS]),
                 ~back.exists(),

@@ -37,11 +37,13 @@ from kaidan_tui.db.models import (
     StockMovement,
     User,
 )
+from kaidan_tui.db.queries.slips import day_is_closed, find_slip
 from kaidan_tui.domain.effects import COUNTED_STATUSES, sales_sign
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError, NotFound, PermissionDenied, StateError
 from kaidan_tui.domain.money import ZERO, format_qty, money
 from kaidan_tui.domain.numbering import format_number
+from kaidan_tui.domain.slip_kinds import CHARGING
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import accounts, audit
 from kaidan_tui.services.accounts import Overdue
@@ -55,13 +57,6 @@ PICKUP = "自提"
 
 SCHEMA_VERSION = 1
 """Version of the JSON shape of :func:`to_json` (bumped on any incompatible change)."""
-
-
-def day_is_closed(session: Session, ledger_id: int, day: date) -> bool:
-    found = session.exec(
-        select(DayClose.id).where(DayClose.ledger_id == ledger_id, DayClose.business_date == day)
-    ).first()
-    return found is not None
 
 
 class DaySlip(NamedTuple):
@@ -362,7 +357,7 @@ def _copies(session: Session, slips: Sequence[DaySlip]) -> tuple[list[MissingCop
         s
         for s in slips
         if s.status == SlipStatus.POSTED.value
-        and s.type == SlipType.SALE.value
+        and s.type in CHARGING
         and Settlement(s.settlement) in CREDIT_SETTLEMENTS
     ]
     ids = [s.id for s in credit]
@@ -487,7 +482,6 @@ def count_cash(
 def tick_return_copy(db: Database, number: str, *, user: UserInfo) -> None:
     """回单 back: the signed return copy of a credit slip is in."""
     from kaidan_tui.db.models import ReturnCopy
-    from kaidan_tui.services.spool import find_slip
 
     with db.write() as session:
         slip = find_slip(session, number)

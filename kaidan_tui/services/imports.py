@@ -469,7 +469,7 @@ def _positive_price(text: str) -> Decimal:
     return parse_price(text, allow_zero=False)
 
 
-def _prices(
+def _prices(  # noqa: C901 — one branch per price-list column; to split (issue 15)
     session: Session, header: list[str], body: list[tuple[int, list[str]]], dry: bool
 ) -> ImportResult:
     """Tier and agreed prices. D8: a 商超 PO's tax-exclusive price (``price_ex_tax``, per

@@ -27,12 +27,13 @@ from kaidan_tui.db.models import (
     SlipLineCode,
     StockMovement,
 )
+from kaidan_tui.db.queries.slips import day_is_closed, find_slip
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
+from kaidan_tui.domain.slip_kinds import CHARGING
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit, spool
-from kaidan_tui.services.daily import day_is_closed
 from kaidan_tui.services.slips import _ADD_STOCK, next_number
 from kaidan_tui.services.store import config
 from kaidan_tui.services.users import UserInfo
@@ -49,7 +50,7 @@ class LifecycleResult:
 
 
 def _posted(session: Session, number: str) -> Slip:
-    slip = spool.find_slip(session, number)
+    slip = find_slip(session, number)
     if slip.status == SlipStatus.VOID.value:
         raise StateError(f"单据 {slip.number} 已作废（{slip.void_reason}），不能再处理。")
     if slip.status == SlipStatus.REVERSED.value:
@@ -136,7 +137,7 @@ def _forget_last_prices(session: Session, slip: Slip) -> None:
             .where(
                 Slip.customer_id == row.customer_id,
                 SlipLine.product_id == row.product_id,
-                Slip.type == SlipType.SALE.value,
+                col(Slip.type).in_(CHARGING),
                 Slip.status == SlipStatus.POSTED.value,
                 col(SlipLine.is_gift).is_(False),
             )
@@ -172,7 +173,7 @@ def void(
             raise StateError(
                 f"{slip.business_date} 已日结，单据 {slip.number} 不能作废；请改用红冲。"
             )
-        if SlipType(slip.type) is SlipType.REVERSAL:
+        if not SlipType(slip.type).kind.voidable:
             original = session.get(Slip, slip.reverses_id) if slip.reverses_id else None
             of = f"（它冲销了 {original.number}）" if original is not None else ""
             raise StateError(
@@ -208,7 +209,7 @@ def _reverse_in(
     session: Session, number: str, why: str, user: UserInfo, boss: UserInfo
 ) -> LifecycleResult:
     original = _posted(session, number)
-    if SlipType(original.type) is SlipType.REVERSAL:
+    if original.type not in SlipType.REVERSAL.kind.against:
         raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
     assert original.id is not None and original.number is not None
     _no_returns_against(session, original, "红冲")
@@ -229,7 +230,7 @@ def _reverse_in(
     # Negate the original as it counts: a return stores positive figures that count
     # against the customer, so its 红冲 stores them positive; every other kind's go
     # negative. The balance and the printed slip both cancel out (docs/money.md, rule 4).
-    sign = Decimal(1 if SlipType(original.type) is SlipType.RETURN else -1)
+    sign = Decimal(1 if SlipType(original.type).kind.money_sign < 0 else -1)
     red = Slip(
         **copy_fields,
         type=SlipType.REVERSAL.value,

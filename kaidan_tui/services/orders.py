@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.enums import SlipType
 from kaidan_tui.domain.errors import KaidanError, PolicyViolation
+from kaidan_tui.domain.slip_kinds import ENTERED
 from kaidan_tui.services import slips
 from kaidan_tui.services.imports import ImportFailed, Problem, decode_csv_bytes
 from kaidan_tui.services.slips import HoldResult, LineIn, PostResult, SlipIn
@@ -63,7 +64,8 @@ def _slip_type(value: Any) -> SlipType:
     try:
         return SlipType.parse(str(value or "sale"))
     except ValueError:
-        raise ValueError(f"单据类型「{value}」不认识，可选 sale/return/gift/stock_in") from None
+        known = "/".join(t.value for t in ENTERED)
+        raise ValueError(f"单据类型「{value}」不认识，可选 {known}") from None
 
 
 def order_from_mapping(item: dict[str, Any]) -> SlipIn:

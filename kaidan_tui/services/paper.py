@@ -9,9 +9,10 @@ from sqlmodel import col, select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import FormSerial
+from kaidan_tui.db.queries.slips import find_slip
 from kaidan_tui.domain.errors import InputError, StateError
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services import audit, spool
+from kaidan_tui.services import audit
 from kaidan_tui.services.users import UserInfo
 
 
@@ -32,7 +33,7 @@ def use(db: Database, number: str, serial: str, *, user: UserInfo) -> str:
     """This slip was printed on the form with this serial."""
     key = _serial(serial)
     with db.write() as session:
-        slip = spool.find_slip(session, number)
+        slip = find_slip(session, number)
         if slip.number is None:
             raise StateError(f"单据 {number} 还没有过账，不能登记联单编号。")
         found = session.exec(select(FormSerial).where(FormSerial.serial == key)).first()
@@ -94,7 +95,7 @@ def check(db: Database, first: str, last: str) -> PaperCheck:
 
 def serials_of(db: Database, number: str) -> list[str]:
     with db.read() as session:
-        slip = spool.find_slip(session, number)
+        slip = find_slip(session, number)
         return list(
             session.exec(
                 select(FormSerial.serial)

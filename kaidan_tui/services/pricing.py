@@ -22,8 +22,9 @@ from kaidan_tui.db.models import (
     TierPrice,
 )
 from kaidan_tui.domain import clock
-from kaidan_tui.domain.enums import SlipStatus, SlipType
+from kaidan_tui.domain.enums import SlipStatus
 from kaidan_tui.domain.pricing import PriceFacts
+from kaidan_tui.domain.slip_kinds import CHARGING
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ def last_prices(
         .where(
             Slip.customer_id == customer_id,
             SlipLine.product_id == product_id,
-            Slip.type == SlipType.SALE.value,
+            col(Slip.type).in_(CHARGING),
             col(Slip.status).in_([SlipStatus.POSTED.value, SlipStatus.REVERSED.value]),
             SlipLine.is_gift == False,  # noqa: E712
         )
@@ -153,7 +154,7 @@ class PaidLine(Protocol):
 
 def remember_last_prices(session: Session, slip: PostedSale, lines: Sequence[PaidLine]) -> None:
     """After a sale is posted: these are now the customer's last prices (gifts excluded)."""
-    if slip.customer_id is None or slip.type != SlipType.SALE.value or slip.posted_at is None:
+    if slip.customer_id is None or slip.type not in CHARGING or slip.posted_at is None:
         return
     if slip.business_date < slip.posted_at.date() - timedelta(days=1):
         return  # a back-dated slip (补单) is not the customer's latest price

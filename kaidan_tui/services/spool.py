@@ -21,27 +21,22 @@ import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import CursorResult, func, update
 from sqlmodel import Session, col, select
 
-from kaidan_tui.db.engine import Database, default_data_dir, sqlite_path
-from kaidan_tui.db.models import PrintJob, Slip, SlipLine, SlipLineCode, User
-from kaidan_tui.domain.enums import JobStatus, SlipStatus, SlipType
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import PrintJob, Slip
+from kaidan_tui.db.queries.slips import find_slip
+from kaidan_tui.domain.enums import JobStatus, SlipStatus
 from kaidan_tui.domain.errors import NotFound, StateError
-from kaidan_tui.printing import config as printer_config
 from kaidan_tui.printing.config import PrinterConfig, PrintersConfig
-from kaidan_tui.printing.layout import DocLine, SlipDoc
-from kaidan_tui.printing.render import preview, render
+from kaidan_tui.printing.render import render
 from kaidan_tui.printing.transport import PrinterUnavailable, PrinterUncertain, send
 from kaidan_tui.services import audit
+from kaidan_tui.services.documents import slip_document
 from kaidan_tui.services.users import UserInfo
-
-if TYPE_CHECKING:
-    from kaidan_tui.services.slips import SlipIn
 
 FOREIGN_STALE_AFTER = timedelta(minutes=30)
 """A job claimed by another machine and still ``sending`` this long after: uncertain."""
@@ -58,174 +53,6 @@ _RUN_LOCK = threading.Lock()
 _WANTED = threading.Event()
 _IN_FLIGHT: set[int] = set()
 log = logging.getLogger(__name__)
-
-
-def load_printers(db: Database, path: str | Path | None = None) -> PrintersConfig:
-    """``printers.toml`` for this store; ``{data}`` is the folder of the SQLite file."""
-    store = sqlite_path(db.url)
-    return printer_config.load(path, data_dir=store.parent if store else default_data_dir())
-
-
-# -- building the document --------------------------------------------------------------
-
-
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.exec(select(User.id, User.name).where(col(User.id).in_(wanted))).all()
-    return {uid: name for uid, name in rows if uid is not None}
-
-
-def slip_document(
-    session: Session, slip_id: int, *, reprint_no: int = 0, printed_at: datetime | None = None
-) -> SlipDoc:
-    """The slip as it was posted, ready for :func:`~kaidan_tui.printing.layout.layout`."""
-    from kaidan_tui.db.models import Ledger
-
-    slip = session.get(Slip, slip_id)
-    if slip is None or slip.number is None:
-        raise NotFound(f"找不到已过账的单据（编号 {slip_id}）")
-    ledger = session.get(Ledger, slip.ledger_id)
-    kind = SlipType(slip.type)
-    sign = Decimal(-1) if kind is SlipType.RETURN else Decimal(1)
-    lines = session.exec(
-        select(SlipLine).where(SlipLine.slip_id == slip_id).order_by(col(SlipLine.line_no))
-    ).all()
-    codes: dict[int, list[str]] = {}
-    line_ids = [ln.id for ln in lines if ln.id is not None]
-    if line_ids:
-        for line_id, code in session.exec(
-            select(SlipLineCode.line_id, SlipLineCode.code)
-            .where(col(SlipLineCode.line_id).in_(line_ids))
-            .order_by(col(SlipLineCode.id))
-        ):
-            codes.setdefault(line_id, []).append(code)
-    names = _names(session, {slip.maker_id, slip.approver_id})
-    reference = ""
-    discount = slip.discount_amount
-    if slip.reverses_id is not None:
-        original = session.get(Slip, slip.reverses_id)
-        reference = f"红冲原单：{original.number}" if original and original.number else ""
-        if original is not None and not discount:  # a 红冲 made before it copied the discount
-            discount = -original.discount_amount
-    elif slip.against_id is not None:
-        original = session.get(Slip, slip.against_id)
-        reference = f"原单：{original.number}" if original and original.number else ""
-    return SlipDoc(
-        header=ledger.header if ledger else "",
-        title=kind.slip_title,
-        number=slip.number,
-        business_date=slip.business_date,
-        lines=tuple(
-            DocLine(
-                no=ln.line_no,
-                code=ln.code,
-                name=ln.name,
-                spec=ln.spec,
-                unit=ln.unit,
-                qty=ln.qty * sign,
-                price=ln.price,
-                amount=ln.amount * sign,
-                remarks=ln.remarks,
-                codes=tuple(codes.get(ln.id or 0, ())),
-                is_gift=ln.is_gift,
-            )
-            for ln in lines
-        ),
-        total_qty=slip.total_qty * sign,
-        total_amount=slip.total_amount * sign,
-        maker=names.get(slip.maker_id, ""),
-        cust_code=slip.cust_code,
-        cust_name=slip.cust_name,
-        contact=slip.cust_contact,
-        phone=slip.cust_phone,
-        address=slip.cust_address,
-        channel=slip.channel,
-        freight_station=slip.freight_station,
-        freight_phone=slip.freight_phone,
-        store_code=slip.store_code,
-        po_number=slip.po_number,
-        recipient=slip.recipient,
-        settlement=slip.settlement,
-        delivery=slip.delivery,
-        remarks=slip.remarks,
-        handler=slip.handler,
-        approver=names.get(slip.approver_id or 0, ""),
-        ledger_phone=ledger.phone if ledger else "",
-        void=slip.status == SlipStatus.VOID,
-        void_reason=slip.void_reason,
-        reprint_no=reprint_no,
-        printed_at=printed_at.astimezone() if printed_at else None,
-        reference=reference,
-        discount_amount=discount,
-    )
-
-
-def draft_document(db: Database, slip_in: SlipIn, *, maker: str) -> SlipDoc:
-    """The slip as it will print, before it is posted (number not yet taken)."""
-    from kaidan_tui.services.slips import prepare
-
-    with db.read() as session:
-        prep = prepare(session, slip_in)
-    sign = Decimal(-1) if prep.type is SlipType.RETURN else Decimal(1)
-    cust = prep.customer
-    return SlipDoc(
-        header=prep.ledger.header,
-        title=prep.type.slip_title,
-        number="（过账后取号）",
-        business_date=prep.business_date,
-        lines=tuple(
-            DocLine(
-                no=ln.line_no,
-                code=ln.product.code,
-                name=ln.product.name,
-                spec=ln.product.spec,
-                unit=ln.product.unit,
-                qty=ln.qty * sign,
-                price=ln.price,
-                amount=ln.amount * sign,
-                remarks=ln.remarks,
-                codes=tuple(ln.trace_codes),
-                is_gift=ln.is_gift,
-            )
-            for ln in prep.lines
-        ),
-        total_qty=prep.total_qty * sign,
-        total_amount=prep.total_amount * sign,
-        maker=maker,
-        cust_code=cust.code if cust else "",
-        cust_name=cust.name if cust else "",
-        contact=cust.contact if cust else "",
-        phone=cust.phone if cust else "",
-        address=cust.address if cust else "",
-        channel=cust.channel if cust else "",
-        freight_station=cust.freight_station if cust else "",
-        freight_phone=cust.freight_phone if cust else "",
-        store_code=cust.store_code if cust else "",
-        po_number=slip_in.po_number,
-        recipient=slip_in.recipient,
-        settlement=prep.settlement.value,
-        delivery=slip_in.delivery,
-        remarks=slip_in.remarks,
-        handler=slip_in.handler,
-        discount_amount=prep.discount_amount,
-    )
-
-
-def find_slip(session: Session, number: str) -> Slip:
-    slip = session.exec(select(Slip).where(Slip.number == number.strip().upper())).first()
-    if slip is None:
-        raise NotFound(f"找不到单号 {number.strip()}：请核对单号（如 XS20260001）")
-    return slip
-
-
-def preview_text(db: Database, number: str, cfg: PrinterConfig, *, all_parts: bool = False) -> str:
-    with db.read() as session:
-        slip = find_slip(session, number)
-        assert slip.id is not None
-        doc = slip_document(session, slip.id)
-    return preview(doc, cfg, all_parts=all_parts)
 
 
 # -- queueing ---------------------------------------------------------------------------

@@ -120,10 +120,10 @@ class KaidanApp(App[None]):
                 self._db = self._opener()
             assert self._db is not None
             if self.printers is None:
-                from kaidan_tui.services import spool
+                from kaidan_tui.services import printouts
 
                 try:
-                    self.printers = spool.load_printers(self._db, self._printers_path or None)
+                    self.printers = printouts.load_printers(self._db, self._printers_path or None)
                 except KaidanError as exc:
                     self._printers_error = f"打印机配置有误，单据照常保存但不会打印：{exc.message}"
             # Warm the screens' imports while the clerk is still typing the PIN.
@@ -131,7 +131,7 @@ class KaidanApp(App[None]):
             from kaidan_tui.tui.keymap import binding_table, load_keymap
 
             try:
-                keymap = load_keymap({row[0] for row in binding_table()})
+                keymap = load_keymap({row[0] for row in binding_table(type(self))})
             except KaidanError as exc:
                 self._printers_error = f"{exc.message}（按键保持默认）"
             else:

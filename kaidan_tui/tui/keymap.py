@@ -14,8 +14,12 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kaidan_tui.domain.errors import InputError
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
 
 def keymap_path() -> Path:
@@ -47,12 +51,11 @@ def load_keymap(known_ids: set[str], path: Path | None = None) -> dict[str, str]
     return out
 
 
-def binding_table() -> list[tuple[str, str, str, str]]:
-    """(id, key, description, where) of every binding that can be moved."""
+def binding_table(app: type[DOMNode]) -> list[tuple[str, str, str, str]]:
+    """(id, key, description, where) of every binding that can be moved: the app's
+    (its class is passed in, so this module stays below app.py) and its screens'."""
     from textual.binding import Binding
-    from textual.dom import DOMNode
 
-    from kaidan_tui.tui.app import KaidanApp
     from kaidan_tui.tui.screens.catalog import CatalogScreen
     from kaidan_tui.tui.screens.daily import CashDialog, DailyScreen
     from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, HeldOrders
@@ -62,7 +65,7 @@ def binding_table() -> list[tuple[str, str, str, str]]:
     from kaidan_tui.tui.screens.printing import PrintPreview, UncertainPrint
 
     places: dict[type[DOMNode], str] = {
-        KaidanApp: "全局",
+        app: "全局",
         LoginScreen: "登录",
         OrderEntryScreen: "开单",
         ConfirmPost: "过账确认",

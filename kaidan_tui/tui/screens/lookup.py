@@ -20,7 +20,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money
-from kaidan_tui.services import lifecycle, lookup, spool, users
+from kaidan_tui.services import lifecycle, lookup, printouts, spool, users
 from kaidan_tui.services.lookup import SlipRow, slip_as_input
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
@@ -180,11 +180,10 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
             view.update("")
             return
         printers = getattr(self.app, "printers", None)
-        target = printers.route(row.type.value) if printers is not None else None
-        if target is None:
+        if printers is None or printers.route(row.type.value) is None:
             view.update(Text("（没有配置打印机，无法显示版面）", style="dim"))
             return
-        text = spool.preview_text(self.db, row.number, target)
+        text, _ = printouts.slip_preview(self.db, row.number, printers)
         history = spool.history(self.db, row.number)
         lines = [f"{j.created_at:%m-%d %H:%M} {j.printer} {j.status.label}" for j in history]
         footer = "\n\n打印记录：\n" + "\n".join(lines) if lines else "\n\n打印记录：（无）"
@@ -206,11 +205,11 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
         if row is None or printers is None:
             self._say("没有选中的单据，或没有打印机配置。")
             return
-        target = printers.route(row.type.value)
-        if target is None:
-            self._say(f"printers.toml 没有给{row.type.label}单指定打印机。")
+        try:
+            text, target = printouts.slip_preview(self.db, row.number, printers)
+        except KaidanError as exc:
+            self._say(exc.message)
             return
-        text = spool.preview_text(self.db, row.number, target)
         self.app.push_screen(PrintPreview(f"打印预览：{row.number} → {target.name}", text))
 
     def action_reprint(self) -> None:
@@ -294,10 +293,11 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
         if row is None:
             self._say("先选中一张单据。")
             return
-        if returning and (row.type is not SlipType.SALE or row.status is not SlipStatus.POSTED):
+        returns = SlipType.RETURN.kind.against
+        if returning and (row.type not in returns or row.status is not SlipStatus.POSTED):
             self._say("只能对已过账的销售单退货。")
             return
-        if replacing and (row.status is not SlipStatus.POSTED or row.type is SlipType.REVERSAL):
+        if replacing and (row.status is not SlipStatus.POSTED or not row.type.kind.entered):
             self._say("只能改已过账的单（红冲单不能改）。")
             return
         order = slip_as_input(self.db, row.number, returning=returning, keep_prices=replacing)

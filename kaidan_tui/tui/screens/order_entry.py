@@ -37,8 +37,8 @@ from kaidan_tui.domain.money import (
     parse_price,
     parse_quantity,
 )
-from kaidan_tui.printing.render import preview
-from kaidan_tui.services import accounts, lifecycle, quotes, slips, spool, users
+from kaidan_tui.domain.slip_kinds import ENTERED, Original, Party, Prices
+from kaidan_tui.services import accounts, lifecycle, printouts, quotes, slips, users
 from kaidan_tui.services.catalog import (
     CustomerHit,
     ProductHit,
@@ -58,7 +58,7 @@ from kaidan_tui.tui.widgets.matchlist import Match, MatchList, fit
 
 log = logging.getLogger(__name__)
 
-TYPES = (SlipType.SALE, SlipType.RETURN, SlipType.GIFT, SlipType.STOCK_IN)
+TYPES = ENTERED  # the kinds typed at the counter, in F2 order (domain/slip_kinds.py)
 SETTLEMENTS = [s.value for s in Settlement]
 
 
@@ -276,14 +276,14 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
             self._say(message.text, error=False)
 
     def _show_type(self) -> None:
-        against = self.against if self.slip_type is SlipType.RETURN else None
+        against = self.against if self.slip_type.kind.original is Original.MAY else None
         origin = f" · 原单 {against}" if against else ""
         if self.replacing:
             origin = f" · 改单（替换 {self.replacing}）"
         self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）{origin}"
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
         for w in self.query(".gift-only"):
-            w.display = self.slip_type is SlipType.GIFT
+            w.display = self.slip_type.kind.party is Party.CUSTOMER_OR_RECIPIENT
 
     def slip_in(self) -> SlipIn:
         return SlipIn(
@@ -294,13 +294,13 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
             recipient=self._input("recipient").value,
             idempotency_key=self.order_key,
             discount=self.discount,
-            against=self.against if self.slip_type is SlipType.RETURN else None,
+            against=self.against if self.slip_type.kind.original is Original.MAY else None,
             lines=[
                 LineIn(
                     product=ln.product.code,
                     qty=f"{ln.qty:f}",
                     price=f"{ln.price:f}",
-                    is_gift=ln.is_gift or self.slip_type is SlipType.GIFT,
+                    is_gift=ln.is_gift or self.slip_type.kind.prices is Prices.FREE,
                     trace_codes=list(ln.trace_codes),
                 )
                 for ln in self.lines
@@ -610,7 +610,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
             price = (
                 rated
                 if rated is not None
-                else parse_price(typed, allow_zero=self.slip_type is not SlipType.RETURN)
+                else parse_price(typed, allow_zero=self.slip_type.kind.prices is not Prices.REFUND)
             )
         except KaidanError as exc:
             self._say(exc.message)
@@ -719,7 +719,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
 
     def _total_label(self) -> str:
         """The total's name, the same on the totals bar and the confirm panel."""
-        if self.slip_type is SlipType.RETURN:
+        if self.slip_type.kind.money_sign < 0:
             return "退款合计"
         return "实收" if self.net_total() != self.subtotal() else "合计"
 
@@ -756,7 +756,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         if not self.lines:
             self._say("先录商品，再打整单折扣。")
             return
-        if self.slip_type is not SlipType.SALE:
+        if not self.slip_type.kind.discount:
             self._say(f"{self.slip_type.label}单不能打整单折扣。")
             return
 
@@ -800,7 +800,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         if self.current is None:
             self._say("请先选择商品，再按 Ctrl+G 设为赠品。")
             return
-        if self.slip_type is not SlipType.SALE:
+        if not self.slip_type.kind.gift_lines:
             self._say(f"{self.slip_type.label}单不能设赠品行。")
             return
         self.gift = not self.gift
@@ -1004,7 +1004,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         self._input("recipient").value = order.recipient
         for raw in order.lines:
             q = quotes.quote(self.db, order.customer, raw.product, order.type)
-            gift = raw.is_gift and order.type is SlipType.SALE
+            gift = raw.is_gift and order.type.kind.gift_lines
             price = Decimal(raw.price) if raw.price else q.price
             source = q.source if price == q.price else PriceSource.MANUAL
             if gift:
@@ -1036,21 +1036,13 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         try:
             if self.lines:
                 order = self.slip_in()
-                target = printers.route(order.type.value)
-                if target is None:
-                    self._say(f"printers.toml 没有给{order.type.label}单指定打印机。")
-                    return
-                doc = spool.draft_document(self.db, order, maker=self.user.name)
-                text, title = preview(doc, target), f"打印预览：{target.name}（未过账）"
+                text, target = printouts.draft_preview(
+                    self.db, order, printers, maker=self.user.name
+                )
+                title = f"打印预览：{target.name}（未过账）"
             elif self.last_posted is not None:
                 number = self.last_posted.number
-                with self.db.read() as session:
-                    kind = SlipType(spool.find_slip(session, number).type)
-                target = printers.route(kind.value)
-                if target is None:
-                    self._say(f"printers.toml 没有给{kind.label}单指定打印机。")
-                    return
-                text = spool.preview_text(self.db, number, target)
+                text, target = printouts.slip_preview(self.db, number, printers)
                 title = f"打印预览：{number} → {target.name}"
             else:
                 self._say("本单还没有商品行，也没有刚过账的单据可预览。")

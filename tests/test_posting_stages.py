@@ -1,0 +1,138 @@
+"""Posting loads its facts in bulk: a post does a fixed number of queries, whatever its
+line count (services/prepare.py), and each stage can be asked on its own."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import Product
+from kaidan_tui.domain import slip_kinds
+from kaidan_tui.domain.enums import SlipType
+from kaidan_tui.domain.errors import InputError
+from kaidan_tui.services import prepare as stages
+from kaidan_tui.services import slips
+from kaidan_tui.services.slips import LineIn, SlipIn
+from kaidan_tui.services.users import UserInfo
+
+pytestmark = pytest.mark.also_postgres
+
+
+@contextmanager
+def counted(db: Database) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs inside the block."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _codes(db: Database, n: int) -> list[str]:
+    with db.read() as s:
+        rows = s.exec(
+            select(Product.code).where(Product.coded == False).order_by(Product.code)  # noqa: E712
+        ).all()
+    assert len(rows) >= n
+    return list(rows[:n])
+
+
+def _statements(db: Database, user: UserInfo, order: SlipIn) -> list[str]:
+    with counted(db) as seen:
+        slips.post(db, order, user=user)
+    return seen
+
+
+@pytest.mark.parametrize("settlement", ["现款", "月结"])
+def test_a_post_does_the_same_queries_for_one_line_and_twenty(
+    demo_db: Database, clerk: UserInfo, settlement: str
+) -> None:
+    codes = _codes(demo_db, 21)
+    # warm up: the first post of a process reads the store's settings once
+    slips.post(demo_db, SlipIn(customer="K0005", lines=[LineIn(product=codes[20], qty="1")]),
+               user=clerk)  # fmt: skip
+    by_size = {}
+    for n in (1, 5, 20):
+        order = SlipIn(
+            customer="K0005",
+            settlement=settlement,
+            lines=[LineIn(product=c, qty="1") for c in codes[:n]],
+            discount="-0.5",
+        )
+        by_size[n] = _statements(demo_db, clerk, order)
+    counts = {n: len(s) for n, s in by_size.items()}
+    assert counts[1] == counts[5] == counts[20], counts
+    # and the figure itself is small: recorded so a change to it is a decision
+    assert counts[1] <= 30, by_size[1]
+
+
+def test_a_return_against_a_slip_does_the_same_queries_for_any_line_count(
+    demo_db: Database, clerk: UserInfo
+) -> None:
+    codes = _codes(demo_db, 20)
+    sale = slips.post(
+        demo_db,
+        SlipIn(
+            customer="K0005", lines=[LineIn(product=c, qty="4") for c in codes], discount="-0.7"
+        ),
+        user=clerk,
+    )
+    counts = []
+    for n in (1, 20):
+        back = SlipIn(
+            type=SlipType.RETURN,
+            customer="K0005",
+            against=sale.number,
+            lines=[LineIn(product=c, qty="1") for c in codes[:n]],
+        )
+        counts.append(len(_statements(demo_db, clerk, back)))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_stages_answer_one_question_each(demo_db: Database) -> None:
+    order = SlipIn(
+        customer="K0005",
+        settlement="月结",
+        lines=[LineIn(product="YL0001", qty="3"), LineIn(product="YL0002", qty="1")],
+        discount="-0.5",
+    )
+    with demo_db.read() as s:
+        head = stages.resolve_header(s, order)
+        assert head.kind is SlipType.SALE.kind and head.customer is not None
+        facts = stages.load_facts(s, head, order.lines)
+        assert set(facts.products) == {"YL0001", "YL0002"}
+        lines = stages.price_lines(s, head, facts, order.lines)
+        subtotal = sum((ln.amount for ln in lines), Decimal(0))
+        discount, issues = stages.allocate_discount(head, order.discount, lines, subtotal)
+        assert discount == Decimal("0.50") and issues == []
+        assert sum(ln.paid for ln in lines) == subtotal - discount
+        whole = stages.prepare(s, order)
+    assert whole.total_amount == subtotal - discount
+    assert [ln.paid for ln in whole.lines] == [ln.paid for ln in lines]
+
+
+def test_a_kind_that_needs_a_reason_asks_for_one(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table's ``reason`` is read by prepare (no kind typed today needs one)."""
+    strict = dataclasses.replace(slip_kinds.KINDS[SlipType.STOCK_IN], reason=True)
+    monkeypatch.setitem(slip_kinds.KINDS, SlipType.STOCK_IN, strict)
+    order = SlipIn(type=SlipType.STOCK_IN, lines=[LineIn(product="YL0001", qty="10")])
+    with demo_db.read() as s:
+        with pytest.raises(InputError, match="写明原因") as err:
+            stages.prepare(s, order)
+        assert err.value.field == "remarks"
+        assert stages.prepare(s, order.model_copy(update={"remarks": "盘盈"})).total_qty == 10
