@@ -44,7 +44,7 @@ class Decoded:
         return "\n".join(c.text for c in self.chunks)
 
 
-def decode(data: bytes, protocol: str, *, encoding: str = "gb18030") -> Decoded:
+def decode(data: bytes, protocol: str, *, encoding: str = "gb18030") -> Decoded:  # noqa: C901 — one branch per printer command
     """``protocol``: ``escp`` (dot-matrix) or ``escpos`` (receipt)."""
     esc_args = ESCPOS_ESC_ARGS if protocol == "escpos" else ESC_ARGS
     chunks: list[Chunk] = [Chunk()]

@@ -1,0 +1,105 @@
+"""The house keeps its shape: no import circles, no room over 500 lines.
+
+The layer order itself is import-linter's job (``[tool.importlinter]`` in pyproject.toml,
+run by .ci/run); the complexity limit is ruff's (C901). These two checks have no tool.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grimp
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "kaidan_tui"
+MAX_LINES = 500
+
+# Files still over the limit, each with the ceiling it may not grow past. The list only
+# shrinks: split a file and take it off (the test tells you when it is no longer needed).
+OVERSIZED: dict[str, int] = {
+    "cli.py": 1391,
+    "tui/screens/order_entry.py": 1279,
+    "services/imports.py": 714,
+    "services/daily.py": 690,
+    "printing/layout.py": 505,
+}
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "migrations/versions" not in p.as_posix())
+
+
+def test_no_file_is_over_the_limit() -> None:
+    over = []
+    for path in _sources():
+        rel = path.relative_to(PACKAGE).as_posix()
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        ceiling = OVERSIZED.get(rel, MAX_LINES)
+        if lines > ceiling:
+            over.append(f"{rel}: {lines} lines (limit {ceiling})")
+    assert not over, "files over the size limit; split them: " + "; ".join(over)
+
+
+@pytest.mark.parametrize("rel", sorted(OVERSIZED))
+def test_the_oversized_list_only_shrinks(rel: str) -> None:
+    path = PACKAGE / rel
+    assert path.exists(), f"{rel} is gone: take it off OVERSIZED"
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines > MAX_LINES, f"{rel} is {lines} lines now: take it off OVERSIZED"
+
+
+def _cycles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in imports.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(imports):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_package_has_no_import_cycles() -> None:
+    """Every import counts, also those inside functions; only TYPE_CHECKING ones do not."""
+    graph = grimp.build_graph("kaidan_tui", exclude_type_checking_imports=True)
+    modules = {m for m in graph.modules if m.startswith("kaidan_tui")}
+    imports = {
+        m: {
+            n
+            for n in graph.find_modules_directly_imported_by(m)
+            if n in modules and not m.startswith(n + ".")  # a module's own package
+        }
+        for m in modules
+    }
+    cycles = _cycles(imports)
+    assert not cycles, "import cycles: " + "; ".join(" ↔ ".join(c) for c in cycles)
