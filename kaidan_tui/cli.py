@@ -510,7 +510,7 @@ def printers_list(
     status: Annotated[bool, typer.Option("--status", help="逐台查询打印机状态。")] = False,
 ) -> None:
     """列出配置的打印机和分派（哪种单据打到哪台）。"""
-    from kaidan_tui.printing.transport import status as printer_status
+    from kaidan_tui.printing.transports import status as printer_status
 
     config = _printers(open_db(db, check=False) if db else None, printers)
     typer.echo(f"配置文件：{config.source}")
@@ -533,7 +533,7 @@ def printers_test(
 ) -> None:
     """打印测试页：列宽标尺、汉字对齐、每行编号（核对纸长），用来对准预印单据。"""
     from kaidan_tui.printing.render import render_test_page
-    from kaidan_tui.printing.transport import PrinterProblem, send
+    from kaidan_tui.printing.transports import PrinterProblem, send
 
     config = _printers(open_db(db, check=False) if db else None, printers)
     printer = config.get(name)
@@ -868,7 +868,7 @@ def _print_report(database: Database, printers: str | None, text_lines: list[str
     from kaidan_tui.printing.layout import Row
     from kaidan_tui.printing.render import render_report
     from kaidan_tui.printing.text import wrap
-    from kaidan_tui.printing.transport import PrinterProblem, send
+    from kaidan_tui.printing.transports import PrinterProblem, send
 
     target = _printers(database, printers).target("report")
     rows = [Row(part) for line in text_lines for part in wrap(line, target.columns)]
@@ -1151,8 +1151,8 @@ def statement_cmd(
     st = st_service.statement(database, customer, start, end)
     if send:
         from kaidan_tui.printing.render import render_report
-        from kaidan_tui.printing.transport import PrinterProblem
-        from kaidan_tui.printing.transport import send as send_bytes
+        from kaidan_tui.printing.transports import PrinterProblem
+        from kaidan_tui.printing.transports import send as send_bytes
 
         target = _printers(database, printers).target("report", printer)
         try:

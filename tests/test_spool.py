@@ -208,7 +208,7 @@ def _one(raw: dict[str, object]) -> printer_config.PrinterConfig:
     ],
 )
 def test_missing_devices_leave_nothing_sent(raw: dict[str, object]) -> None:
-    from kaidan_tui.printing.transport import PrinterUnavailable, send
+    from kaidan_tui.printing.transports import PrinterUnavailable, send
 
     with pytest.raises(PrinterUnavailable) as info:
         send(_one(raw), b"\x1b@hello")
@@ -216,7 +216,7 @@ def test_missing_devices_leave_nothing_sent(raw: dict[str, object]) -> None:
 
 
 def test_cups_raw_queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kaidan_tui.printing.transport import PrinterUnavailable, send
+    from kaidan_tui.printing.transports import PrinterUnavailable, send
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -359,7 +359,8 @@ def test_a_slip_that_cannot_be_laid_out_blocks_nothing(
 
 def test_library_printer_status_stops_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
     """Serial / USB-by-id: paper out answered to DLE EOT 4 means nothing is sent."""
-    from kaidan_tui.printing import transport
+    from kaidan_tui.printing import transports
+    from kaidan_tui.printing.transports.library import LibraryTransport
 
     class FakeLibraryPrinter:
         def __init__(self) -> None:
@@ -376,8 +377,10 @@ def test_library_printer_status_stops_the_job(monkeypatch: pytest.MonkeyPatch) -
             self.raw.append(data)
 
     fake = FakeLibraryPrinter()
-    monkeypatch.setattr(transport, "_library_printer", lambda cfg: fake)
+    monkeypatch.setattr(LibraryTransport, "connect", lambda cfg: fake)
     cfg = _one({"kind": "serial", "device": "/dev/ttyS0", "protocol": "escpos", "columns": 48})
-    with pytest.raises(transport.PrinterUnavailable, match="缺纸"):
-        transport.send(cfg, b"slip")
+    with pytest.raises(transports.PrinterUnavailable, match="缺纸"):
+        transports.send(cfg, b"slip")
+    outcome = transports.transport(cfg).send(b"slip")
+    assert isinstance(outcome, transports.NotSent) and "缺纸" in str(outcome.problem)
     assert fake.raw == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,8 +22,9 @@ from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.slip_kinds import ROUTES
 from kaidan_tui.printing.dotmatrix import DotMatrixSetup
 from kaidan_tui.printing.receipt import ReceiptSetup
+from kaidan_tui.printing.transports import TRANSPORTS, transport
 
-KINDS = ("file", "tcp", "usb", "serial", "cups")
+KINDS = tuple(TRANSPORTS)
 PROTOCOLS = ("escp", "escpos")
 DEFAULT_PARTS = ("白联 存根联", "红联 客户联", "蓝联 回单联", "黄联 记账联")
 ENCODINGS = ("gb18030", "gbk")
@@ -62,13 +63,7 @@ class PrinterConfig:
     @property
     def where(self) -> str:
         """Where the bytes go, for messages (``192.168.1.50:9100``, ``/dev/usb/lp0``)."""
-        if self.kind == "tcp":
-            return f"{self.host}:{self.port}"
-        if self.kind == "cups":
-            return f"CUPS 队列 {self.queue}"
-        if self.kind == "usb" and self.vendor_id is not None:
-            return f"USB {self.vendor_id:04x}:{self.product_id or 0:04x}"
-        return self.path or self.device
+        return transport(self).where
 
 
 @dataclass(frozen=True)
@@ -176,7 +171,7 @@ def _parts(value: object, source: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _printer(  # noqa: C901 — to be split with the transports (issue 15)
+def _printer(
     name: str, t: Mapping[str, Any], source: str, parts: tuple[str, ...], data_dir: Path | None
 ) -> PrinterConfig:
     where = f"{source}：[printers.{name}]"
@@ -205,26 +200,10 @@ def _printer(  # noqa: C901 — to be split with the transports (issue 15)
             raise PrinterConfigError(f"{where} 的 path 用了 {{data}}，这里却不知道数据目录在哪")
         path = path.replace("{data}", str(data_dir))
     path = str(Path(path).expanduser()) if path else ""
-    form = get("form_length_mm", (int, float, str), 139.7)
-    if isinstance(form, str):
-        if form not in FORM_LENGTHS:
-            raise PrinterConfigError(f"{where} 的 form_length_mm 可写毫米数或 full/half/third")
-        form = FORM_LENGTHS[form]
     encoding = str(get("encoding", str, "gb18030")).lower()
     if encoding not in ENCODINGS:
         raise PrinterConfigError(f"{where} 的 encoding 只能是 gb18030 或 gbk（中文打印机的字库）")
-    dm = DotMatrixSetup(
-        form_length_mm=float(form),
-        line_spacing=get("line_spacing", int, 30),
-        cpi=get("cpi", int, 10),
-        offset_x_mm=float(get("offset_x_mm", (int, float), 0)),
-        offset_y_mm=float(get("offset_y_mm", (int, float), 0)),
-        bottom_margin_rows=get("bottom_margin_rows", int, 1),
-        exact_length=bool(get("exact_length", bool, False)),
-        encoding=encoding,
-    )
-    if protocol == "escp" and (problems := dm.check()):
-        raise PrinterConfigError(f"{where}：" + "；".join(problems))
+    dm = _dotmatrix(get, where, encoding, check=protocol == "escp")
     drawer_pin = get("drawer_pin", int, 2)
     if drawer_pin not in (2, 5):
         raise PrinterConfigError(f"{where} 的 drawer_pin 只能是 2 或 5（钱箱接口的针脚）")
@@ -252,14 +231,37 @@ def _printer(  # noqa: C901 — to be split with the transports (issue 15)
         dotmatrix=dm,
         receipt=ReceiptSetup(cut=cut, drawer_pin=drawer_pin, encoding=encoding),
     )
-    needs = {"file": "path", "tcp": "host", "cups": "queue", "serial": "device"}
-    if kind in needs and not getattr(config, needs[kind]):
-        raise PrinterConfigError(f'{where}：kind = "{kind}" 需要填写 {needs[kind]}')
-    if kind == "usb" and not (config.device or config.vendor_id is not None):
-        raise PrinterConfigError(
-            f"{where}：USB 打印机要写 device（如 /dev/usb/lp0）或 vendor_id/product_id"
-        )
+    if problem := TRANSPORTS[kind].problem(config):
+        raise PrinterConfigError(f"{where}：{problem}")
     return config
+
+
+def _dotmatrix(
+    get: Callable[[str, type | tuple[type, ...], Any], Any],
+    where: str,
+    encoding: str,
+    *,
+    check: bool,
+) -> DotMatrixSetup:
+    """The form and spacing settings of a dot-matrix printer (checked when it is one)."""
+    form = get("form_length_mm", (int, float, str), 139.7)
+    if isinstance(form, str):
+        if form not in FORM_LENGTHS:
+            raise PrinterConfigError(f"{where} 的 form_length_mm 可写毫米数或 full/half/third")
+        form = FORM_LENGTHS[form]
+    dm = DotMatrixSetup(
+        form_length_mm=float(form),
+        line_spacing=get("line_spacing", int, 30),
+        cpi=get("cpi", int, 10),
+        offset_x_mm=float(get("offset_x_mm", (int, float), 0)),
+        offset_y_mm=float(get("offset_y_mm", (int, float), 0)),
+        bottom_margin_rows=get("bottom_margin_rows", int, 1),
+        exact_length=bool(get("exact_length", bool, False)),
+        encoding=encoding,
+    )
+    if check and (problems := dm.check()):
+        raise PrinterConfigError(f"{where}：" + "；".join(problems))
+    return dm
 
 
 def _hex(value: int | str | None, where: str, key: str) -> int | None:

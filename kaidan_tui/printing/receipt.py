@@ -11,7 +11,7 @@ python-escpos 3.1 has traps for Chinese text, so the text is encoded here and se
   root logger gets a handler before the lazy import (:func:`load_escpos`).
 
 The library is used for what it does well: the cut and cash-drawer commands (and the
-USB and serial connections in :mod:`kaidan_tui.printing.transport`).
+USB and serial connections in :mod:`kaidan_tui.printing.transports`).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from kaidan_tui.domain.enums import JobStatus, SlipStatus
 from kaidan_tui.domain.errors import NotFound, StateError
 from kaidan_tui.printing.config import PrinterConfig, PrintersConfig
 from kaidan_tui.printing.render import render
-from kaidan_tui.printing.transport import PrinterUnavailable, PrinterUncertain, send
+from kaidan_tui.printing.transports import PrinterUnavailable, PrinterUncertain, send
 from kaidan_tui.services import audit
 from kaidan_tui.services.documents import slip_document
 from kaidan_tui.services.users import UserInfo
