@@ -17,7 +17,6 @@ MAX_LINES = 500
 # Files still over the limit, each with the ceiling it may not grow past. The list only
 # shrinks: split a file and take it off (the test tells you when it is no longer needed).
 OVERSIZED: dict[str, int] = {
-    "cli.py": 1391,
     "tui/screens/order_entry.py": 1279,
     "services/imports.py": 714,
     "services/daily.py": 690,

@@ -1,0 +1,38 @@
+"""The root ``kaidan`` command: without a subcommand it opens the counter screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import typer
+
+from kaidan_tui.cli.common import (
+    DbOpt,
+    store_opener,
+)
+
+if TYPE_CHECKING:
+    from kaidan_tui.db.engine import Database
+
+app = typer.Typer(
+    name="kaidan",
+    help="开单 — 仓库柜台开单系统 (counter order entry).",
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback(invoke_without_command=True)
+def root(ctx: typer.Context, db: DbOpt = None) -> None:
+    """不带子命令时打开开单界面。"""
+    if ctx.invoked_subcommand is None:
+        _run_tui(store_opener(db))
+
+
+def _run_tui(store: Callable[[], Database]) -> None:
+    from kaidan_tui.tui.app import KaidanApp
+
+    KaidanApp(store).run()
