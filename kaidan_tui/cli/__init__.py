@@ -40,7 +40,7 @@ from kaidan_tui.cli.errors import database_message as database_message
 from kaidan_tui.cli.errors import usage_message as usage_message
 
 # The top-level commands in the order a newcomer meets them (modules load alphabetically).
-_FIRST = ("demo", "init", "print", "keys", "backup", "statement")
+_FIRST = ("demo", "init", "keys", "backup", "statement")
 
 
 def _place(command: typer.models.CommandInfo) -> int:
@@ -62,6 +62,7 @@ app.add_typer(day.day_app, name="day")
 app.add_typer(paper.paper_app, name="paper")
 app.add_typer(settings.settings_app, name="settings")
 app.add_typer(printing.printers_app, name="printers")
+app.add_typer(printing.print_app, name="print")
 
 
 def main() -> None:

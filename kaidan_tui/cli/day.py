@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -22,9 +22,6 @@ from kaidan_tui.cli.common import (
     fail,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 day_app = typer.Typer(help="日结：点款、回单、关账 (end of day).", no_args_is_help=True)
 

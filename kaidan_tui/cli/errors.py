@@ -6,15 +6,11 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kaidan_tui.cli import common
 from kaidan_tui.cli.common import (
     _err,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def _log_path() -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,9 +12,6 @@ from kaidan_tui.cli.common import (
     FileArg,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 import_app = typer.Typer(help="导入资料：商品、客户、价格、库存 (CSV/XLSX).", no_args_is_help=True)
 

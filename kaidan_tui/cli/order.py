@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -14,9 +14,6 @@ from kaidan_tui.cli.common import (
     _operator,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 order_app = typer.Typer(help="订单导入 (orders from JSON/CSV).", no_args_is_help=True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -12,9 +12,6 @@ from kaidan_tui.cli.common import (
     _operator,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 paper_app = typer.Typer(
     help="联单：登记编号、废联、核对 (pre-printed forms).", no_args_is_help=True

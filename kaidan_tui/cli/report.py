@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,9 +18,6 @@ from kaidan_tui.cli.common import (
     fail,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 report_app = typer.Typer(help="报表：日报 (reports).", no_args_is_help=True)
 

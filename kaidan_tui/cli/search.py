@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -10,9 +10,6 @@ from kaidan_tui.cli.common import (
     DbOpt,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 search_app = typer.Typer(help="查找商品、客户 (search).", no_args_is_help=True)
 

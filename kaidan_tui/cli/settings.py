@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -13,9 +13,6 @@ from kaidan_tui.cli.common import (
     _approver,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 settings_app = typer.Typer(
     help="设置：取价顺序、库存策略、扫码、账期 (settings).", no_args_is_help=True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,9 +18,6 @@ from kaidan_tui.cli.common import (
     _supervised,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 slip_app = typer.Typer(help="单据：查询、查看、作废、红冲 (slips).", no_args_is_help=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -16,9 +16,6 @@ from kaidan_tui.cli.common import (
     fail,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command("statement")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -17,9 +17,6 @@ from kaidan_tui.cli.common import (
     fail,
     open_db,
 )
-
-if TYPE_CHECKING:
-    pass
 
 users_app = typer.Typer(help="用户：开单员、主管 (users).", no_args_is_help=True)
 

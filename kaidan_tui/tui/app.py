@@ -243,7 +243,7 @@ class KaidanApp(App[None]):
             first = failed[0]
             parts.append(
                 f"⚠ {len(failed)} 张单无法打印（{first.number}）：{first.last_error}。"
-                f"可用 kaidan print --reroute {first.id} --printer 其他打印机"
+                f"可用 kaidan print job reroute {first.id} --printer 其他打印机"
             )
         self.print_status = "\n".join(parts) or self._printers_error
 
