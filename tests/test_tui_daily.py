@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import select
 from textual.widgets import Static
 
@@ -67,3 +68,23 @@ async def test_cash_copies_and_close_on_screen(demo_db: Database, clerk: UserInf
         assert s.exec(select(DayClose).where(DayClose.business_date == date.today())).first()
         assert s.exec(select(ReturnCopy)).all()
     assert daily.report(demo_db, date.today()).closed
+
+
+async def test_a_worker_that_fails_says_so(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The F4 report's worker raising something unexpected: a message, not silence."""
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("磁盘读错误")
+
+    monkeypatch.setattr(daily, "report", broken)
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DailyScreen)
+        said = [n.message for n in app._notifications]
+        assert any("读取日报失败" in m and "磁盘读错误" in m for m in said), said

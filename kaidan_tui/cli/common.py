@@ -192,11 +192,10 @@ def _approver(database: Database, supervisor: str, pin_stdin: bool) -> UserInfo:
 
 def _operator(database: Database, user: str | None) -> UserInfo:
     """Who does it: ``--user`` (or KAIDAN_USER), else the import user."""
+    from kaidan_tui.services import users
     from kaidan_tui.services.setup import IMPORT_USER
-    from kaidan_tui.services.users import get_user
 
-    with database.read() as session:
-        return get_user(session, user or IMPORT_USER)
+    return users.operator(database, user or IMPORT_USER)
 
 
 def _supervised(

@@ -24,10 +24,8 @@ def settings_list(db: DbOpt = None) -> None:
     """列出所有设置项、当前值和说明。"""
     from kaidan_tui.services import settings
 
-    database = open_db(db)
-    with database.read() as session:
-        for key, (default, meaning, _check) in settings.KNOWN.items():
-            typer.echo(f"{key}\t{settings.get(session, key, default) or default}\t{meaning}")
+    for key, value, meaning in settings.current(open_db(db)):
+        typer.echo(f"{key}\t{value}\t{meaning}")
 
 
 @settings_app.command("set")
@@ -43,6 +41,5 @@ def settings_set(
 
     database = open_db(db)
     boss = _approver(database, supervisor, pin_stdin)
-    with database.write() as session:
-        stored = settings.change(session, key, value, approver=boss)
+    stored = settings.set_value(database, key, value, approver=boss)
     typer.echo(f"{key} = {stored}")

@@ -102,12 +102,11 @@ def _init_demo(db: str | None) -> DemoSummary:
 def db_upgrade(db: DbOpt = None) -> None:
     """把数据库升级到程序的版本（先备份）。"""
     from kaidan_tui.db.migrate import HEAD_REVISION, upgrade
-    from kaidan_tui.services.audit import enable_pepper
+    from kaidan_tui.services.audit import start_signing
 
     database = open_db(db, check=False)
     upgrade(database.engine)
-    with database.write() as session:
-        keyed = enable_pepper(session)
+    keyed = start_signing(database)
     typer.echo(f"数据库已是最新版本 {HEAD_REVISION}")
     if keyed:
         from kaidan_tui.services import pepper as peppers
@@ -121,11 +120,9 @@ def db_upgrade(db: DbOpt = None) -> None:
 @db_app.command("reindex")
 def db_reindex(db: DbOpt = None) -> None:
     """重建商品、客户的查找索引。"""
-    from kaidan_tui.db.search import reindex
+    from kaidan_tui.services.catalog import reindex
 
-    database = open_db(db)
-    with database.write() as session:
-        n = reindex(session)
+    n = reindex(open_db(db))
     typer.echo(f"已重建索引：{n} 条")
 
 
@@ -155,14 +152,12 @@ def audit_verify(db: DbOpt = None) -> None:
     """逐条校验审计日志的链（密钥 HMAC），指出第一条被改动的记录；再核对每户外欠与单据。
     退出码 4 = 链已断或外欠不符。"""
     from kaidan_tui.services import pepper as peppers
-    from kaidan_tui.services.accounts import check_balances
-    from kaidan_tui.services.audit import Problem, verify_chain
+    from kaidan_tui.services.audit import Problem
+    from kaidan_tui.services.verify import verify
 
     key = peppers.load()
-    with open_db(db).read() as session:
-        report = verify_chain(session, key)
-        want = peppers.expected(session)
-        balances = check_balances(session)
+    verified = verify(open_db(db), key)
+    report, want, balances = verified.chain, verified.expected_pepper, verified.balances
     where = peppers.path()
     if report.problem is Problem.NO_PEPPER:
         fail(

@@ -39,7 +39,8 @@ def users_add(
 ) -> None:
     """新增用户（主管审批）；新 PIN 输入两次（或 --pin-stdin）。"""
     from kaidan_tui.domain.enums import Role
-    from kaidan_tui.services.users import add_user, validate_pin
+    from kaidan_tui.services import users
+    from kaidan_tui.services.users import validate_pin
 
     try:
         role_value = Role(role)
@@ -48,8 +49,7 @@ def users_add(
     database = open_db(db)
     boss = _admin(database, supervisor, pin_stdin)
     pin = validate_pin(_read_pin(pin_stdin, f"{code} 的新 PIN"))
-    with database.write() as session:
-        info = add_user(session, code, name, role_value, pin, approver=boss)
+    info = users.create(database, code, name, role_value, pin, approver=boss)
     typer.echo(f"已创建用户 {info.code} {info.name}（{info.role.label}）")
 
 
@@ -63,13 +63,13 @@ def users_pin(
     db: DbOpt = None,
 ) -> None:
     """重设 PIN（主管）：忘了 PIN 时用；同时解除锁定。"""
-    from kaidan_tui.services.users import reset_pin, validate_pin
+    from kaidan_tui.services import users
+    from kaidan_tui.services.users import validate_pin
 
     database = open_db(db)
     boss = _approver(database, supervisor, pin_stdin)
     pin = validate_pin(_read_pin(pin_stdin, f"{code} 的新 PIN"))
-    with database.write() as session:
-        info = reset_pin(session, code, pin, approver=boss)
+    info = users.change_pin(database, code, pin, approver=boss)
     typer.echo(f"已重设 {info.code} {info.name} 的 PIN（主管 {boss.code}）")
 
 
@@ -81,12 +81,11 @@ def users_unlock(
     db: DbOpt = None,
 ) -> None:
     """解锁（主管）：PIN 错误太多次被锁定的用户。"""
-    from kaidan_tui.services.users import unlock
+    from kaidan_tui.services import users
 
     database = open_db(db)
     boss = _approver(database, supervisor, pin_stdin)
-    with database.write() as session:
-        info = unlock(session, code, approver=boss)
+    info = users.release(database, code, approver=boss)
     typer.echo(f"已解锁 {info.code} {info.name}（主管 {boss.code}）")
 
 
@@ -95,11 +94,10 @@ def users_list(db: DbOpt = None) -> None:
     """列出用户（停用、锁定的注明）。"""
     from datetime import UTC, datetime
 
-    from kaidan_tui.services.users import list_users
+    from kaidan_tui.services import users
 
     now = datetime.now(UTC)
-    with open_db(db).read() as session:
-        rows = list_users(session)
+    rows = users.everyone(open_db(db))
     for u in rows:
         state = "" if u.active else "（停用）"
         if u.locked_until is not None and u.locked_until > now:

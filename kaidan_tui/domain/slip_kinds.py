@@ -81,7 +81,7 @@ class Prices(StrEnum):
     """Where a line's price comes from and what is checked about it."""
 
     POLICY = "policy"
-    """The customer's price policy (D4), with its floor and approval checks."""
+    """The customer's price policy (D12), with its floor and approval checks."""
     REFUND = "refund"
     """What the customer paid (rule 2 of docs/money.md); never 0; above it needs approval."""
     FREE = "free"

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
@@ -30,6 +30,9 @@ from sqlmodel import Session, col, select
 from kaidan_tui.db.models import AuditLog, Setting, metadata
 from kaidan_tui.domain import clock
 from kaidan_tui.services import pepper as peppers
+
+if TYPE_CHECKING:
+    from kaidan_tui.db.engine import Database
 
 KEY_MARKER = "audit.key"
 """Action of the row from which every hash is keyed with the pepper."""
@@ -214,3 +217,10 @@ def verify_chain(session: Session, key: bytes | None = None) -> ChainReport:
     if keyed_from is None and peppers.expected(session) is not None:
         return ChainReport(count, prev, None, Problem.UNKEYED, prev_id, None)
     return ChainReport(count, prev, None, None, prev_id, keyed_from)
+
+
+def start_signing(db: Database) -> bool:
+    """After ``db upgrade``: key the chain from here on with this machine's pepper, if the
+    store has none yet; whether it started now."""
+    with db.write() as session:
+        return enable_pepper(session)

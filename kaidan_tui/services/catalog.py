@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from kaidan_tui.db import search
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Customer, Ledger, Product, Slip, Stock, Warehouse
+from kaidan_tui.domain.credit import Aging
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus
 from kaidan_tui.domain.errors import NotFound
 from kaidan_tui.domain.slip_kinds import CHARGING
@@ -218,3 +219,16 @@ def missing_return_copies(session: Session, customer_id: int) -> int:
             )
         ).one()
     )
+
+
+def reindex(db: Database) -> int:
+    """Rebuild the product and customer lookup index; how many rows it holds."""
+    with db.write() as session:
+        return search.reindex(session)
+
+
+def standing(db: Database, customer_id: int) -> tuple[Aging, int]:
+    """What the order screen's credit banner adds once counted: the customer's aging
+    (逾期) and how many return copies (回单) are still out."""
+    with db.read() as session:
+        return accounts.aging(session, customer_id), missing_return_copies(session, customer_id)

@@ -17,6 +17,7 @@ from kaidan_tui.services import audit
 from kaidan_tui.services.store import FREE_DISCOUNT, PRICE_ORDER, STOCK_POLICY, config
 
 if TYPE_CHECKING:
+    from kaidan_tui.db.engine import Database
     from kaidan_tui.services.users import UserInfo
 
 __all__ = [
@@ -131,3 +132,23 @@ def change(session: Session, key: str, value: str, *, approver: UserInfo | None)
         audit.append(session, "setting.change", user_id=who.id if who else None, entity="setting",
                      key=key, old=old, new=stored)  # fmt: skip
     return stored
+
+
+def current(db: Database) -> list[tuple[str, str, str]]:
+    """Every known setting: key, value (or its default), what it means."""
+    with db.read() as session:
+        return [
+            (key, get(session, key, default) or default, meaning)
+            for key, (default, meaning, _check) in KNOWN.items()
+        ]
+
+
+def value(db: Database, key: str, default: str = "") -> str:
+    with db.read() as session:
+        return get(session, key, default)
+
+
+def set_value(db: Database, key: str, new: str, *, approver: UserInfo | None) -> str:
+    """Check and store one setting (a supervisor approves); the stored value."""
+    with db.write() as session:
+        return change(session, key, new, approver=approver)

@@ -277,3 +277,35 @@ def get_user(session: Session, code: str) -> UserInfo:
     if user is None:
         raise NotFound(f"没有编码为「{code}」的用户。", field="code")
     return _info(user)
+
+
+# -- the same, each in its own transaction (what the CLI and the screens call) ----------
+
+
+def create(
+    db: Database, code: str, name: str, role: Role, pin: str, *, approver: UserInfo | None
+) -> UserInfo:
+    with db.write() as session:
+        return add_user(session, code, name, role, pin, approver=approver)
+
+
+def change_pin(db: Database, code: str, pin: str, *, approver: UserInfo) -> UserInfo:
+    with db.write() as session:
+        return reset_pin(session, code, pin, approver=approver)
+
+
+def release(db: Database, code: str, *, approver: UserInfo) -> UserInfo:
+    """Unlock a user locked out by wrong PINs."""
+    with db.write() as session:
+        return unlock(session, code, approver=approver)
+
+
+def everyone(db: Database) -> list[UserRow]:
+    with db.read() as session:
+        return list_users(session)
+
+
+def operator(db: Database, code: str) -> UserInfo:
+    """The user a command acts as."""
+    with db.read() as session:
+        return get_user(session, code)

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
-from kaidan_tui.domain.enums import JobStatus, SlipType
+from kaidan_tui.domain.enums import JobStatus
 from kaidan_tui.domain.errors import KaidanError, StateError
+from kaidan_tui.tui.host import KaidanHost
 from kaidan_tui.tui.screens.login import LoginScreen
 from kaidan_tui.tui.screens.printing import PrintSent, UncertainPrint
 from kaidan_tui.tui.typeahead import KeepsTypeAhead, apply_key
@@ -54,7 +55,7 @@ def key_label(key: str) -> str:
     return "+".join(_KEY_NAMES.get(part, part.upper()) for part in first.split("+"))
 
 
-class KaidanApp(App[None]):
+class KaidanApp(KaidanHost):
     CSS_PATH = "app.tcss"
     TITLE = "开单"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -190,13 +191,6 @@ class KaidanApp(App[None]):
         gc.freeze()
 
     # --- printing -----------------------------------------------------------------------
-
-    def printer_for(self, kind: SlipType) -> str | None:
-        """The printer a slip of this type goes to (``printers.toml`` routing)."""
-        if self.printers is None:
-            return None
-        target = self.printers.route(kind.value)
-        return target.name if target else None
 
     def wake_spool(self) -> None:
         if self.printers is not None:

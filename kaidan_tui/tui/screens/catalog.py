@@ -16,11 +16,12 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services.catalog import CustomerHit, ProductHit, search_customers, search_products
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.host import ReportsWorkerErrors
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
 
 
-class CatalogScreen(TypeAheadFocus, Screen[None]):
+class CatalogScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     """Live search over products (default) or customers (F6 switches)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

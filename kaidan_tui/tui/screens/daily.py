@@ -22,6 +22,7 @@ from kaidan_tui.services import daily, users
 from kaidan_tui.services.daily import DailyReport, DriverCash
 from kaidan_tui.services.daily_export import lines
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.host import ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
@@ -70,7 +71,7 @@ class CashDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class DailyScreen(TypeAheadFocus, Screen[None]):
+class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f6", "cash", "点款", id="daily.cash", tooltip="登记所选司机交回的现金"),
         Binding("f7", "copy_back", "回单已收", id="daily.copy", tooltip="所选回单已收回"),

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from kaidan_tui.domain.errors import KaidanError
+from kaidan_tui.tui.host import ReportsWorkerErrors
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from kaidan_tui.services.users import UserInfo  # noqa: F401 (the Screen["UserInfo"] base)
 
 
-class LoginScreen(TypeAheadFocus, Screen["UserInfo"]):
+class LoginScreen(ReportsWorkerErrors, TypeAheadFocus, Screen["UserInfo"]):
     """Dismisses with the logged-in user.
 
     The screen is up before the store is open: ``store`` blocks (in the login worker

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,6 +23,7 @@ from kaidan_tui.domain.money import format_money
 from kaidan_tui.services import lifecycle, lookup, printouts, spool, users
 from kaidan_tui.services.lookup import SlipRow, slip_as_input
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.host import KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
@@ -64,7 +65,9 @@ class ReasonDialog(TypeAheadFocus, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class LookupScreen(TypeAheadFocus, Screen[None]):
+class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
+    app = getters.app(KaidanHost)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "reprint", "补打", id="lookup.reprint", tooltip="再打一份（标“补打”）"),
         Binding("f10", "preview", "打印预览", id="lookup.preview", tooltip="整张单的打印版面"),
@@ -170,8 +173,7 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
         self._show_slip()
 
     def _printer(self, kind: SlipType) -> str | None:
-        finder = getattr(self.app, "printer_for", None)
-        return finder(kind) if finder is not None else None
+        return self.app.printer_for(kind)
 
     def _show_slip(self) -> None:
         row = self.current()
@@ -179,7 +181,7 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
         if row is None:
             view.update("")
             return
-        printers = getattr(self.app, "printers", None)
+        printers = self.app.printers
         if printers is None or printers.route(row.type.value) is None:
             view.update(Text("（没有配置打印机，无法显示版面）", style="dim"))
             return
@@ -201,7 +203,7 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
 
     def action_preview(self) -> None:
         row = self.current()
-        printers = getattr(self.app, "printers", None)
+        printers = self.app.printers
         if row is None or printers is None:
             self._say("没有选中的单据，或没有打印机配置。")
             return
@@ -227,9 +229,7 @@ class LookupScreen(TypeAheadFocus, Screen[None]):
             self._say(exc.message)
             return
         self._say(f"已加入打印队列：{job.describe}", error=False)
-        wake = getattr(self.app, "wake_spool", None)
-        if wake is not None:
-            wake()
+        self.app.wake_spool()
 
     # --- void and reversal ------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -38,17 +38,18 @@ from kaidan_tui.domain.money import (
     parse_quantity,
 )
 from kaidan_tui.domain.slip_kinds import ENTERED, Original, Party, Prices
-from kaidan_tui.services import accounts, lifecycle, printouts, quotes, slips, users
+from kaidan_tui.services import lifecycle, printouts, quotes, slips, users
 from kaidan_tui.services.catalog import (
     CustomerHit,
     ProductHit,
-    missing_return_copies,
     search_customers,
     search_products,
+    standing,
 )
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.host import KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, DiscountDialog, HeldOrders
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent
 from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus, apply_key
@@ -86,7 +87,8 @@ def split_code_qty(text: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
-class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
+class OrderEntryScreen(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None]):
+    app = getters.app(KaidanHost)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "post", "过账打印", id="order.post", tooltip="确认并过账（取得单号）"),
         Binding("f8", "hold", "挂单", id="order.hold", tooltip="把未完成的单挂起"),
@@ -193,8 +195,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
     def on_mount(self) -> None:
         from kaidan_tui.services import settings
 
-        with self.db.read() as session:
-            value = settings.get(session, settings.SCAN_FOCUS, "next")
+        value = settings.value(self.db, settings.SCAN_FOCUS, "next")
         self.scan_focus = value if value in ("next", "qty") else "next"
         table = self.query_one("#lines", DataTable)
         table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
@@ -495,9 +496,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
     def _load_aging(self, customer_id: int, banner: Text) -> None:
         """逾期 (overdue credit slips) and 回单未回 (return copies still out) are added to
         the banner once counted."""
-        with self.db.read() as session:
-            aging = accounts.aging(session, customer_id)
-            copies_out = missing_return_copies(session, customer_id)
+        aging, copies_out = standing(self.db, customer_id)
         extra = Text()
         if aging.overdue_slips:
             extra.append(
@@ -1029,7 +1028,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
 
     def action_preview(self) -> None:
         """The draft as it will print; with no lines, the last posted slip."""
-        printers = getattr(self.app, "printers", None)
+        printers = self.app.printers
         if printers is None:
             self._say("没有可用的打印机配置，无法预览（见 printers.toml）。")
             return
@@ -1163,7 +1162,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
                     self.app.push_screen(ApprovalDialog(need, exc.message), approved)
                     return
                 try:
-                    printer = getattr(self.app, "printer_for", lambda _k: None)(self.slip_type)
+                    printer = self.app.printer_for(self.slip_type)
                     done = lifecycle.replace(
                         self.db,
                         original,
@@ -1205,7 +1204,7 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
     def _post(self, approver: UserInfo | None) -> None:
         self.posting = True
         order = self.slip_in()
-        printer = getattr(self.app, "printer_for", lambda _kind: None)(order.type)
+        printer = self.app.printer_for(order.type)
         self._do_post(order, approver, self.held_id, printer)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="post")
@@ -1274,6 +1273,4 @@ class OrderEntryScreen(KeepsTypeAhead, TypeAheadFocus, Screen[None]):
         # (re-mounted) at each screen change, the confirm panel included. The print
         # spool's thread starts once the result is on screen, not while it is drawn.
         if not result.already_posted:
-            wake = getattr(self.app, "wake_spool", None)
-            if wake is not None:
-                self.call_after_refresh(wake)
+            self.call_after_refresh(self.app.wake_spool)
