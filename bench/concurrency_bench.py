@@ -3,7 +3,7 @@
     python -m bench.concurrency_bench [--seconds 60] [--procs 8]
 
 Prints slips/s and the post latency (p50/p95) seen by the counters, the errors that
-reached a caller (must be 0), and the store check of tests/crash.py (numbers 1..N …).
+reached a caller (must be 0), and the store check of tests/support/crash.py (numbers 1..N …).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.common import machine
 from kaidan_tui.db.engine import Database
 from kaidan_tui.services.setup import load_demo
-from tests import concurrency, crash
+from tests.support import concurrency, crash
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
     python -m bench.crash_bench [--kills 500] [--max-delay 0.4] [--exec-every 25] [--seed 1]
 
 Prints the kills, the slips acknowledged and committed, and any problem found
-(see tests/crash.py for what is checked). Exit code 1 when a promise was broken.
+(see tests/support/crash.py for what is checked). Exit code 1 when a promise was broken.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.common import machine
 from kaidan_tui.db.engine import Database
 from kaidan_tui.services.setup import load_demo
-from tests import crash
+from tests.support import crash
 
 
 def main() -> None:

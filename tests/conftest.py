@@ -1,6 +1,6 @@
 """Fixtures. ``demo_db``/``empty_db`` are SQLite stores; in a module or test marked
 ``also_postgres`` they are parametrised over ``sqlite`` and ``postgresql`` (a fresh
-PostgreSQL database per test, see ``tests/pg.py``). ``sqlite_only`` marks a test of such
+PostgreSQL database per test, see ``tests/support/pg.py``). ``sqlite_only`` marks a test of such
 a module that checks SQLite itself (pragmas, locks); ``postgresql_only`` one that checks
 PostgreSQL itself."""
 
@@ -16,8 +16,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.services import users
 from kaidan_tui.services.setup import init_store, load_demo
 from kaidan_tui.services.users import UserInfo
-
-from . import pg
+from tests.support import pg
 
 BACKENDS = ("sqlite", "postgresql")
 

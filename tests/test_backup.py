@@ -16,7 +16,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.migrate import HEAD_REVISION
 from kaidan_tui.services import backup, daily, settings
 from kaidan_tui.services.users import UserInfo, get_user
-from tests import crash
+from tests.support import crash
 from tests.test_cli import kaidan
 
 
@@ -39,7 +39,9 @@ def test_backup_while_another_process_posts_is_a_consistent_copy(
     out = tmp_path / "writer.out"
     with out.open("wb") as fh:
         writer = subprocess.Popen(
-            [sys.executable, "-m", "tests.crash", "writer", store, "7"], cwd=crash.REPO, stdout=fh
+            [sys.executable, "-m", "tests.support.crash", "writer", store, "7"],
+            cwd=crash.REPO,
+            stdout=fh,
         )
     db = Database.open(store)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fake_printer import FakePrinter
-from tests.printer_bytes import decode
+from tests.support.fake_printer import FakePrinter
+from tests.support.printer_bytes import decode
 from tests.test_cli import kaidan
 
 

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from tests import concurrency, crash
+from tests.support import concurrency, crash
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests import crash
+from tests.support import crash
 
 
 @pytest.mark.slow

@@ -174,7 +174,7 @@ def test_cli_report_and_close(store: str) -> None:
 
 
 def test_daily_report_prints_within_the_width(store: str, tmp_path: Path) -> None:
-    from tests.printer_bytes import columns, decode
+    from tests.support.printer_bytes import columns, decode
     from tests.test_cli import kaidan
 
     conf = tmp_path / "printers.toml"

@@ -13,8 +13,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip, StockMovement
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.numbering import format_number, validate_format
-
-from . import workers
+from tests.support import workers
 
 pytestmark = pytest.mark.also_postgres
 

@@ -11,9 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from kaidan_tui.db.engine import Database
-
-from .pg import PgStores
-from .test_cli import kaidan
+from tests.support.pg import PgStores
+from tests.test_cli import kaidan
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -73,8 +72,7 @@ def test_eight_counters_on_one_postgresql_store(pg_stores: PgStores) -> None:
     and the locked counter row; nothing reaches a clerk, numbers are 1..N per series."""
     from kaidan_tui.services.accounts import check_balances
     from kaidan_tui.services.audit import verify_chain
-
-    from . import concurrency
+    from tests.support import concurrency
 
     name, url = pg_stores.fresh("demo")
     try:

@@ -20,7 +20,7 @@ from kaidan_tui.printing.layout import DocLine, Form, SlipDoc, layout
 from kaidan_tui.printing.render import preview, render
 from kaidan_tui.printing.text import cut, sanitise, width, wrap
 from kaidan_tui.printing.transports import decode_escpos_status, decode_lp_status
-from tests.printer_bytes import columns, decode
+from tests.support.printer_bytes import columns, decode
 
 D = Decimal
 

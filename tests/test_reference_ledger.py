@@ -4,7 +4,7 @@ A hypothesis state machine drives the app's services over several business days 
 at list, tier, agreed, manual and 95折 prices, gift lines, whole-slip discounts; returns
 against a slip and free-standing ones; gift and stock-in slips; void, 红冲 and 改单; cash
 counts, return copies, day closes, the next day) and after every step holds every figure
-the app computes against :mod:`tests.ledger_model`, a plain-Python model of the same
+the app computes against :mod:`tests.support.ledger_model`, a plain-Python model of the same
 shop: balances, stock, the daily report, statements, the printed slip, the confirm
 panel (``prepare``) and the numbers. A step the docs refuse must be refused by the app
 (a KaidanError with a Chinese message) and change nothing.
@@ -75,9 +75,8 @@ from kaidan_tui.services import (
 from kaidan_tui.services.imports import import_file
 from kaidan_tui.services.setup import init_store
 from kaidan_tui.services.slips import LineIn, SlipIn
-
-from . import pg
-from .ledger_model import (
+from tests.support import pg
+from tests.support.ledger_model import (
     CASH,
     DATA,
     PICKUP,
@@ -92,7 +91,7 @@ from .ledger_model import (
     half,
     money,
 )
-from .ledger_model import Slip as MSlip
+from tests.support.ledger_model import Slip as MSlip
 
 pytestmark = pytest.mark.also_postgres
 
@@ -937,7 +936,7 @@ def test_reference_ledger(ledger_stores: Stores) -> None:
 
 def test_model_capitals_and_allocation() -> None:
     """The model's own pieces against the docs' example (docs/money.md, rule 1)."""
-    from .ledger_model import allocate
+    from tests.support.ledger_model import allocate
 
     shares = allocate([D("300.00"), D("200.00"), D("14.00")], [False] * 3, D("25.70"))
     assert shares == [D("15.00"), D("10.00"), D("0.70")]

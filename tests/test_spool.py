@@ -19,8 +19,8 @@ from kaidan_tui.printing import config as printer_config
 from kaidan_tui.printing.config import PrintersConfig
 from kaidan_tui.services import slips, spool
 from kaidan_tui.services.users import UserInfo
-from tests.fake_printer import FakePrinter
-from tests.printer_bytes import decode
+from tests.support.fake_printer import FakePrinter
+from tests.support.printer_bytes import decode
 
 
 @pytest.fixture

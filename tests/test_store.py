@@ -15,8 +15,7 @@ from kaidan_tui.db.engine import Database, resolve_url
 from kaidan_tui.db.migrate import HEAD_REVISION, MIGRATIONS, alembic_config, check_schema
 from kaidan_tui.db.models import metadata
 from kaidan_tui.domain.errors import StateError
-
-from .pg import PgStores
+from tests.support.pg import PgStores
 
 pytestmark = pytest.mark.also_postgres
 

@@ -15,7 +15,7 @@ from kaidan_tui.tui.app import KaidanApp
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.lookup import LookupScreen, ReasonDialog
 from kaidan_tui.tui.screens.printing import PrintPreview
-from tests.printer_bytes import decode
+from tests.support.printer_bytes import decode
 from tests.test_order_entry import login, settle, type_in
 
 

@@ -14,8 +14,8 @@ from kaidan_tui.printing.config import PrintersConfig
 from kaidan_tui.tui.app import KaidanApp
 from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent, UncertainPrint
-from tests.fake_printer import FakePrinter
-from tests.printer_bytes import decode
+from tests.support.fake_printer import FakePrinter
+from tests.support.printer_bytes import decode
 from tests.test_order_entry import add_line, confirming, login, message, settle, type_in
 
 

@@ -16,7 +16,7 @@ random moment, starts a new one, and so on; then :func:`check` proves what we pr
 
 Two ways to start a writer: ``fork`` (the default: the parent has already imported
 everything, so a cycle costs only the kill moment, and many kills fit in a test) and
-``exec`` (a fresh ``python -m tests.crash writer PATH SEED`` reporting on stdout, as a
+``exec`` (a fresh ``python -m tests.support.crash writer PATH SEED`` reporting on stdout, as a
 clerk's process would start). Used by ``tests/test_crash.py`` and ``bench/crash_bench.py``.
 
 SIGKILL stops the process, not the machine: the OS still writes what SQLite handed it.
@@ -39,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Abort(Exception):
@@ -170,7 +170,7 @@ def _fork_cycle(path: str, seed: int, delay: float) -> Cycle:
 def _exec_cycle(path: str, seed: int, delay: float) -> Cycle:
     """A fresh interpreter; the delay counts from its ``ready`` line (imports take ~1 s)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.crash", "writer", path, str(seed)],
+        [sys.executable, "-m", "tests.support.crash", "writer", path, str(seed)],
         cwd=REPO,
         stdout=subprocess.PIPE,
     )
@@ -362,7 +362,7 @@ def main(argv: list[str]) -> None:
     if len(argv) == 3 and argv[0] == "writer":
         with contextlib.suppress(BrokenPipeError):
             writer(argv[1], int(argv[2]), sys.stdout.fileno())
-    raise SystemExit("usage: python -m tests.crash writer PATH SEED")
+    raise SystemExit("usage: python -m tests.support.crash writer PATH SEED")
 
 
 if __name__ == "__main__":

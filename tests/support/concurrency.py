@@ -5,7 +5,7 @@ through :func:`kaidan_tui.services.slips.post` until its time is up, some transa
 aborting on purpose after their number was taken. Whatever ``post`` raises is recorded:
 a ``database is locked`` (or any other ``OperationalError``) reaching the caller is a
 failure. Used by ``tests/test_concurrency.py`` and ``bench/concurrency_bench.py``; the
-store is checked afterwards with :func:`tests.crash.check`.
+store is checked afterwards with :func:`tests.support.crash.check`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 
-from tests.crash import Abort, Ack, Poster
+from tests.support.crash import Abort, Ack, Poster
 
 
 @dataclass

@@ -28,7 +28,7 @@ from kaidan_tui.domain.money import money, parse_price, parse_quantity
 D = Decimal
 ZERO = D("0.00")
 FEN = D("0.01")
-DATA = Path(__file__).parent / "ledger_data"
+DATA = Path(__file__).parent.parent / "ledger_data"
 
 CREDIT = frozenset({"月结", "压单", "滚单", "代销"})
 """Settlements that leave money owed (docs/money.md, rule 4)."""
