@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.test_cli import kaidan
+from tests.support.cli import kaidan
 
 
 def test_verify_finds_a_row_edited_with_raw_sql(store: str) -> None:

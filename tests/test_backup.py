@@ -17,7 +17,7 @@ from kaidan_tui.db.migrate import HEAD_REVISION
 from kaidan_tui.services import backup, daily, settings
 from kaidan_tui.services.users import UserInfo, get_user
 from tests.support import crash
-from tests.test_cli import kaidan
+from tests.support.cli import kaidan
 
 
 def _acks(out: Path) -> list[crash.Ack]:

@@ -1,30 +1,19 @@
-"""The scripting contract of the `kaidan` command, run as a real process."""
+"""The scripting contract of the `kaidan` command: in process (tests/support/cli.py), and
+as a real process where the process is the point (usage errors, bad stores, a crash)."""
 
 from __future__ import annotations
 
 import json
 import os
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import kaidan, kaidan_process
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def kaidan(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kaidan_tui.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
 
 
 def test_init_creates_private_file_and_users(tmp_path: Path) -> None:
@@ -133,7 +122,7 @@ def test_bad_store_path_gets_a_chinese_message(tmp_path: Path) -> None:
     ]
     for path, said in cases:
         for args in (["search", "products", "kkkl"], ["init"]):
-            out = kaidan(*args, "--db", str(path))
+            out = kaidan_process(*args, "--db", str(path))
             assert out.returncode == 2, (args, path, out.stderr)
             assert said in out.stderr and str(path) in out.stderr
             assert "Error" not in out.stderr and "Traceback" not in out.stderr
@@ -150,12 +139,12 @@ def test_usage_errors_are_in_chinese(tmp_path: Path) -> None:
         (["nosuch"], "没有命令 nosuch", "kaidan --help"),
     ]
     for args, said, hint in cases:
-        out = kaidan(*args, "--db", str(tmp_path / "x.db"))
+        out = kaidan_process(*args, "--db", str(tmp_path / "x.db"))
         assert out.returncode == 2, (args, out.stderr)
         assert out.stderr.startswith("命令用法错误：") and said in out.stderr, out.stderr
         assert f"运行 {hint} 查看用法" in out.stderr if hint else "查看用法" in out.stderr
         assert "Error" not in out.stderr and "Usage" not in out.stderr
-    helped = kaidan("import", "--help")
+    helped = kaidan_process("import", "--help")
     assert helped.returncode == 0 and "products" in helped.stdout and helped.stderr == ""
     assert not (tmp_path / "x.db").exists()
 

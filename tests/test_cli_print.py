@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support.cli import kaidan
 from tests.support.fake_printer import FakePrinter
 from tests.support.printer_bytes import decode
-from tests.test_cli import kaidan
 
 
 def write_printers(tmp_path: Path, port: int) -> str:

@@ -152,7 +152,7 @@ def test_the_day_closes_only_when_the_cash_is_explained(
 def test_cli_report_and_close(store: str) -> None:
     import json
 
-    from tests.test_cli import kaidan
+    from tests.support.cli import kaidan
 
     out = kaidan("report", "daily", "--format", "json", "--db", store)
     assert out.returncode == 0, out.stderr
@@ -174,8 +174,8 @@ def test_cli_report_and_close(store: str) -> None:
 
 
 def test_daily_report_prints_within_the_width(store: str, tmp_path: Path) -> None:
+    from tests.support.cli import kaidan
     from tests.support.printer_bytes import columns, decode
-    from tests.test_cli import kaidan
 
     conf = tmp_path / "printers.toml"
     conf.write_text(

@@ -12,7 +12,7 @@ from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.lookup import parse_lookup
 from kaidan_tui.services import lifecycle, lookup
 from kaidan_tui.services.users import UserInfo
-from tests.test_cli import kaidan
+from tests.support.cli import kaidan
 
 TODAY = date(2026, 11, 23)
 

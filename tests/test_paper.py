@@ -9,7 +9,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.errors import InputError, StateError
 from kaidan_tui.services import paper
 from kaidan_tui.services.users import UserInfo
-from tests.test_cli import kaidan
+from tests.support.cli import kaidan
 
 
 def test_serials_reconcile_one_to_one(demo_db: Database, clerk: UserInfo) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from kaidan_tui.db.engine import Database
+from tests.support.cli import kaidan
 from tests.support.pg import PgStores
-from tests.test_cli import kaidan
 
 pytestmark = pytest.mark.postgresql_only
 

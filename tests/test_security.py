@@ -21,7 +21,7 @@ from kaidan_tui.domain.errors import PermissionDenied, PolicyViolation
 from kaidan_tui.services import audit, daily, lifecycle, settings, slips, spool, users
 from kaidan_tui.services import pepper as peppers
 from kaidan_tui.services.users import UserInfo
-from tests.test_cli import kaidan
+from tests.support.cli import kaidan
 
 
 def _sale(price: str | None = None) -> slips.SlipIn:

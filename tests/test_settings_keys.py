@@ -12,7 +12,7 @@ from kaidan_tui.domain.errors import PermissionDenied
 from kaidan_tui.services import settings
 from kaidan_tui.services.users import get_user
 from kaidan_tui.tui.app import KaidanApp
-from tests.test_cli import kaidan
+from tests.support.cli import kaidan
 from tests.test_order_entry import add_line, confirming, login, settle, type_in
 
 BARCODE = "6951209005416"  # YL0001 可口可乐 330ml听装

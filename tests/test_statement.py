@@ -72,8 +72,8 @@ def test_statement_matches_the_balance(
 
 
 def test_statement_prints_within_the_width(store: str, tmp_path: Path) -> None:
+    from tests.support.cli import kaidan
     from tests.support.printer_bytes import columns, decode
-    from tests.test_cli import kaidan
 
     conf = tmp_path / "printers.toml"
     conf.write_text(
