@@ -14,7 +14,7 @@ import pytest
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.migrate import HEAD_REVISION
-from kaidan_tui.services import backup, daily, settings
+from kaidan_tui.services import backup, daily, day_end, settings
 from kaidan_tui.services.users import UserInfo, get_user
 from tests.support import crash
 from tests.support.cli import kaidan
@@ -117,7 +117,7 @@ def test_day_close_takes_a_backup_and_a_failed_one_does_not_undo_it(
     folder = tmp_path / "nightly"
     with demo_db.write() as s:
         settings.change(s, settings.BACKUP_DIR, str(folder), approver=get_user(s, "8001"))
-    closed = daily.close(demo_db, date(2025, 6, 1), user=supervisor, approver=supervisor)
+    closed = day_end.close(demo_db, date(2025, 6, 1), user=supervisor, approver=supervisor)
     assert closed.backup.info is not None and closed.backup.info.path.parent == folder
     assert "已自动备份到" in closed.backup.message
     assert crash.check(str(closed.backup.info.path), []).problems == []
@@ -126,7 +126,7 @@ def test_day_close_takes_a_backup_and_a_failed_one_does_not_undo_it(
     blocker.write_text("not a folder")
     with demo_db.write() as s:
         settings.change(s, settings.BACKUP_DIR, str(blocker / "sub"), approver=get_user(s, "8001"))
-    closed = daily.close(demo_db, date(2025, 6, 2), user=supervisor, approver=supervisor)
+    closed = day_end.close(demo_db, date(2025, 6, 2), user=supervisor, approver=supervisor)
     assert closed.backup.failed and "日结已完成，但自动备份失败" in closed.backup.message
     assert daily.report(demo_db, date(2025, 6, 2)).closed  # the close stands
 

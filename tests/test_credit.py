@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.credit import aging
-from kaidan_tui.services import accounts, daily, slips
+from kaidan_tui.services import accounts, day_end, slips
 from kaidan_tui.services.catalog import customer_by_code, missing_return_copies
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.app import KaidanApp
@@ -69,6 +69,6 @@ async def test_banner_shows_overdue_credit_slips(
         with demo_db.read() as s:
             out = missing_return_copies(s, customer.id)
         assert out >= 1 and f"回单未回 {out} 张" in banner  # the 月结 slip's copy is out
-    daily.tick_return_copy(demo_db, posted.number, user=clerk)
+    day_end.tick_return_copy(demo_db, posted.number, user=clerk)
     with demo_db.read() as s:
         assert missing_return_copies(s, customer.id) == out - 1

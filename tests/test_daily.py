@@ -14,7 +14,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Customer, Ledger, Payment
 from kaidan_tui.domain.enums import SlipType
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
-from kaidan_tui.services import daily, lifecycle, slips
+from kaidan_tui.services import daily, daily_export, day_end, lifecycle, slips
 from kaidan_tui.services.slips import LineIn, SlipIn
 from kaidan_tui.services.users import UserInfo
 
@@ -58,7 +58,7 @@ def build_day(db: Database, clerk: UserInfo, boss: UserInfo) -> dict[str, object
                             lines=[LineIn(product="YL0001", qty="24")])  # fmt: skip
     lifecycle.void(db, made["voided"].number, reason="重复开单", user=clerk, approver=boss)  # type: ignore[attr-defined]
     lifecycle.reverse(db, made["reversed"].number, reason="客户退单", user=clerk, approver=boss)  # type: ignore[attr-defined]
-    daily.tick_return_copy(db, made["credit_back"].number, user=clerk)  # type: ignore[attr-defined]
+    day_end.tick_return_copy(db, made["credit_back"].number, user=clerk)  # type: ignore[attr-defined]
     with db.write() as s:
         ledger = s.exec(select(Ledger).where(Ledger.code == "KD")).one()
         customer_id = s.exec(select(Customer.id).where(Customer.code == "K0005")).one()
@@ -110,8 +110,8 @@ def test_every_figure_of_the_day(demo_db: Database, clerk: UserInfo, supervisor:
     yl = next(p for p in rep.products if p.code == "YL0001")
     # zhang_1 + credit_li + reversed (its 红冲 is today), less the partial return; void out
     assert yl.qty == 4 + 4 + 4 - 1
-    json_shape = daily.to_json(rep)
-    assert json_shape["schema"] == daily.SCHEMA_VERSION
+    json_shape = daily_export.to_json(rep)
+    assert json_shape["schema"] == daily_export.SCHEMA_VERSION
     assert json_shape["numbers"]["gap_free"] is True
     assert json_shape["drivers"][0]["expected"].count(".") == 1
 
@@ -124,16 +124,16 @@ def test_the_day_closes_only_when_the_cash_is_explained(
     zhang = next(d for d in rep.drivers if d.driver == "张师傅")
     pickup = next(d for d in rep.drivers if d.driver == daily.PICKUP)
     with pytest.raises(PermissionDenied):
-        daily.close(demo_db, DAY, user=clerk, approver=clerk, ledger="KD")
+        day_end.close(demo_db, DAY, user=clerk, approver=clerk, ledger="KD")
     with pytest.raises(StateError, match="未点款"):
-        daily.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
-    daily.count_cash(demo_db, DAY, "张师傅", zhang.expected - 10, user=clerk, ledger="KD")
-    daily.count_cash(demo_db, DAY, daily.PICKUP, pickup.expected, user=clerk, ledger="KD")
+        day_end.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
+    day_end.count_cash(demo_db, DAY, "张师傅", zhang.expected - 10, user=clerk, ledger="KD")
+    day_end.count_cash(demo_db, DAY, daily.PICKUP, pickup.expected, user=clerk, ledger="KD")
     with pytest.raises(StateError, match=r"差 -10\.00"):
-        daily.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
-    daily.count_cash(demo_db, DAY, "张师傅", zhang.expected - 10, user=clerk, ledger="KD",
+        day_end.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
+    day_end.count_cash(demo_db, DAY, "张师傅", zhang.expected - 10, user=clerk, ledger="KD",
                      note="司机找零少收 10 元，明天补")  # fmt: skip
-    closed = daily.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
+    closed = day_end.close(demo_db, DAY, user=clerk, approver=supervisor, ledger="KD")
     assert closed.audit_checksum and '"gap_free": true' in closed.totals
     assert daily.report(demo_db, DAY, ledger="KD").closed
     with pytest.raises(StateError, match="已日结"):
@@ -146,7 +146,7 @@ def test_the_day_closes_only_when_the_cash_is_explained(
         post(demo_db, clerk, supervisor, customer="K0001", settlement="现款",
              lines=[LineIn(product="YL0001", qty="1")])  # fmt: skip
     with pytest.raises(StateError, match="已日结"):
-        daily.count_cash(demo_db, DAY, "张师傅", D("1"), user=clerk, ledger="KD")
+        day_end.count_cash(demo_db, DAY, "张师傅", D("1"), user=clerk, ledger="KD")
 
 
 def test_cli_report_and_close(store: str) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import AuditLog, CustomerLastPrice, Slip, SlipLine, Stock
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
-from kaidan_tui.services import accounts, daily, lifecycle, slips
+from kaidan_tui.services import accounts, day_end, lifecycle, slips
 from kaidan_tui.services.catalog import customer_by_code, product_by_code
 from kaidan_tui.services.users import UserInfo
 
@@ -102,7 +102,7 @@ def yesterdays_sale(db: Database, clerk: UserInfo, supervisor: UserInfo) -> str:
         lines=[slips.LineIn(product="YL0001", qty="3")],
     )
     number = slips.post(db, order, user=clerk, approver=supervisor).number
-    daily.close(db, date.today() - timedelta(days=1), user=supervisor, approver=supervisor)
+    day_end.close(db, date.today() - timedelta(days=1), user=supervisor, approver=supervisor)
     return number
 
 

@@ -27,7 +27,16 @@ from kaidan_tui.domain.capitals import amount_in_capitals
 from kaidan_tui.domain.discount import allocate
 from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import StateError
-from kaidan_tui.services import accounts, daily, documents, lifecycle, lookup, quotes, slips
+from kaidan_tui.services import (
+    accounts,
+    daily,
+    daily_export,
+    documents,
+    lifecycle,
+    lookup,
+    quotes,
+    slips,
+)
 from kaidan_tui.services.users import UserInfo
 
 D = Decimal
@@ -275,7 +284,7 @@ def test_defect_2_a_sale_and_its_same_day_reversal_net_to_zero(
     demo_db: Database, clerk: UserInfo, supervisor: UserInfo
 ) -> None:
     today = clock.today()
-    before = daily.to_json(daily.report(demo_db, today, ledger="KD"))
+    before = daily_export.to_json(daily.report(demo_db, today, ledger="KD"))
 
     def credit(price: str) -> str:
         order = slips.SlipIn(
@@ -288,7 +297,7 @@ def test_defect_2_a_sale_and_its_same_day_reversal_net_to_zero(
     big = credit("52.00")  # 520.00
     credit("9.00")  # 90.00
     lifecycle.reverse(demo_db, big, reason="客户退单", user=clerk, approver=supervisor)
-    after = daily.to_json(daily.report(demo_db, today, ledger="KD"))
+    after = daily_export.to_json(daily.report(demo_db, today, ledger="KD"))
 
     def amount(shape: dict[str, object], part: str, key: str) -> Decimal:
         fig = shape[part].get(key)  # type: ignore[attr-defined]

@@ -63,6 +63,8 @@ from kaidan_tui.services import (
     accounts,
     catalog,
     daily,
+    daily_export,
+    day_end,
     documents,
     lifecycle,
     slips,
@@ -716,7 +718,7 @@ class ReferenceLedger(RuleBasedStateMachine):
 
     def _count(self, ledger: str, when: date, driver: str, amount: Decimal, note_: str) -> None:
         def act() -> Any:
-            return daily.count_cash(
+            return day_end.count_cash(
                 self.db, when, driver, amount, user=self.clerk, note=note_, ledger=ledger
             )
 
@@ -753,7 +755,7 @@ class ReferenceLedger(RuleBasedStateMachine):
                     self._count(ledger, when, driver, max(exp, ZERO), why)
 
         def act() -> Any:
-            return daily.close(self.db, when, user=self.clerk, approver=self.boss, ledger=ledger)
+            return day_end.close(self.db, when, user=self.clerk, approver=self.boss, ledger=ledger)
 
         def predict() -> None:
             if self.shop.is_closed(ledger, when):
@@ -774,7 +776,7 @@ class ReferenceLedger(RuleBasedStateMachine):
             if self.shop.slips[slip].settlement not in ("月结", "压单", "滚单", "代销"):
                 raise Refused("a cash slip has no return copy")
 
-        act = lambda: daily.tick_return_copy(self.db, slip, user=self.clerk)  # noqa: E731
+        act = lambda: day_end.tick_return_copy(self.db, slip, user=self.clerk)  # noqa: E731
         if self.attempt(f"回单 {slip}", predict, act) is not None:
             self.shop.tick_copy(slip)
 
@@ -848,7 +850,7 @@ class ReferenceLedger(RuleBasedStateMachine):
 
     def check_day(self, ledger: str, day: date) -> None:
         with self.clock():
-            js = daily.to_json(daily.report(self.db, day, ledger=ledger))
+            js = daily_export.to_json(daily.report(self.db, day, ledger=ledger))
         assert js["closed"] == self.shop.is_closed(ledger, day), f"{ledger} {day}: closed"
         self.compare_report(js, self.shop.report(ledger, day), f"{ledger} {day}")
 

@@ -18,7 +18,7 @@ from kaidan_tui.db.migrate import upgrade
 from kaidan_tui.db.models import AuditLog, User
 from kaidan_tui.domain.enums import Role
 from kaidan_tui.domain.errors import PermissionDenied, PolicyViolation
-from kaidan_tui.services import audit, daily, lifecycle, settings, slips, spool, users
+from kaidan_tui.services import audit, day_end, lifecycle, settings, slips, spool, users
 from kaidan_tui.services import pepper as peppers
 from kaidan_tui.services.users import UserInfo
 from tests.support.cli import kaidan
@@ -247,7 +247,7 @@ def test_every_change_appends_its_audit_row(
         users.reset_pin(s, "1009", "5678", approver=boss)
         users.unlock(s, "1009", approver=boss)
         settings.change(s, "credit_term_days", "45", approver=boss)
-    daily.close(demo_db, date.today() - timedelta(days=1), user=clerk, approver=boss)
+    day_end.close(demo_db, date.today() - timedelta(days=1), user=clerk, approver=boss)
     got = set(_actions(demo_db, start))
     want = {
         "login", "login.fail", "approve", "slip.post", "print.queue", "slip.void",
@@ -274,9 +274,9 @@ def test_day_close_and_z_report_carry_the_chain_head(
     day = date.today() - timedelta(days=1)
     with demo_db.read() as s:
         head_id, head = audit.head(s)
-    closed = daily.close(demo_db, day, user=clerk, approver=supervisor)
+    closed = day_end.close(demo_db, day, user=clerk, approver=supervisor)
     assert closed.audit_head == head
-    lines = daily.z_lines(demo_db, closed.row)
+    lines = day_end.z_lines(demo_db, closed.row)
     assert f"审计链头 #{head_id}" in lines and f"  {head}" in lines
 
 
@@ -293,7 +293,7 @@ def test_a_clerk_is_refused_every_supervisor_action(demo_db: Database, clerk: Us
         lambda who: lifecycle.reverse(demo_db, number, reason="客户取消", user=clerk, approver=who),
         lambda who: lifecycle.replace(demo_db, number, _sale(), reason="客户取消", user=clerk,
                                       approver=who),
-        lambda who: daily.close(demo_db, date.today(), user=clerk, approver=who),
+        lambda who: day_end.close(demo_db, date.today(), user=clerk, approver=who),
     ]  # fmt: skip
     for action in refused:
         for who in (None, clerk):

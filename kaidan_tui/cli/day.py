@@ -38,11 +38,11 @@ def day_cash(
 ) -> None:
     """登记司机交回的现金（重点一次就再登记一次，以最后一次为准）。"""
     from kaidan_tui.domain.money import parse_amount
-    from kaidan_tui.services import daily
+    from kaidan_tui.services import day_end
 
     database = open_db(db)
     value = parse_amount(amount, what="现金")
-    daily.count_cash(database, _day(day), driver, value, user=_operator(database, user),
+    day_end.count_cash(database, _day(day), driver, value, user=_operator(database, user),
                      note=note, ledger=ledger)  # fmt: skip
     typer.echo(f"{driver} 实收 {value:.2f}")
 
@@ -54,12 +54,12 @@ def day_copy_back(
     db: DbOpt = None,
 ) -> None:
     """回单已收回（赊账单的签收联）。"""
-    from kaidan_tui.services import daily
+    from kaidan_tui.services import day_end
 
     database = open_db(db)
     who = _operator(database, user)
     for number in numbers:
-        daily.tick_return_copy(database, number, user=who)
+        day_end.tick_return_copy(database, number, user=who)
         typer.echo(f"回单已收：{number}")
 
 
@@ -75,13 +75,13 @@ def day_close(
     db: DbOpt = None,
 ) -> None:
     """日结（主管）：现金点清、差额有说明才能关账；之后当天的单只能红冲。"""
-    from kaidan_tui.services import daily
+    from kaidan_tui.services import daily, day_end
 
     database = open_db(db)
     boss = _approver(database, supervisor, pin_stdin)
-    closed = daily.close(database, _day(day), user=_operator(database, user), approver=boss,
+    closed = day_end.close(database, _day(day), user=_operator(database, user), approver=boss,
                          ledger=ledger)  # fmt: skip
-    z = daily.z_lines(database, closed.row)
+    z = day_end.z_lines(database, closed.row)
     typer.echo(f"已日结 {closed.business_date}")
     typer.echo("\n".join(z[1:]))
     if closed.backup.failed:

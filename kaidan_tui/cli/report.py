@@ -47,7 +47,9 @@ def report_daily(
         _print_report(database, printers, head + daily_export.lines(rep))
         return
     if fmt == "json":
-        text_out = json.dumps(daily.to_json(rep), ensure_ascii=False, indent=2, sort_keys=True)
+        text_out = json.dumps(
+            daily_export.to_json(rep), ensure_ascii=False, indent=2, sort_keys=True
+        )
     elif fmt == "csv":
         text_out = daily_export.to_csv(rep)
     elif fmt == "xlsx":

@@ -1,14 +1,20 @@
-"""The daily report as text lines (screen, terminal, printer), CSV and XLSX."""
+"""The daily report as text lines (screen, terminal, printer), CSV, XLSX, and the stable
+JSON shape (``kaidan report daily --json`` and the totals a closed day stores)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.money import format_money, format_qty
-from kaidan_tui.services.daily import DailyReport
+from kaidan_tui.services.daily import DailyReport, Figures
+
+SCHEMA_VERSION = 1
+"""Version of the JSON shape of :func:`to_json` (bumped on any incompatible change)."""
 
 
 def lines(rep: DailyReport) -> list[str]:
@@ -112,3 +118,86 @@ def to_xlsx(rep: DailyReport, path: Path) -> None:
     for row in table(rep):
         ws.append(row)
     wb.save(path)
+
+
+# -- the stable JSON shape ----------------------------------------------------------------
+
+
+def _fig(f: Figures) -> dict[str, Any]:
+    return {"count": f.count, "qty": format_qty(f.qty), "amount": f"{f.amount:.2f}"}
+
+
+def to_json(rep: DailyReport) -> dict[str, Any]:
+    """The documented, stable shape (see docs/daily-report.md); money as "0.00" strings."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "ledger": rep.ledger,
+        "date": rep.day.isoformat(),
+        "closed": rep.closed,
+        "by_type": {
+            t: {st: _fig(f) for st, f in v.items()} for t, v in sorted(rep.by_type.items())
+        },
+        "by_settlement": {k: _fig(v) for k, v in sorted(rep.by_settlement.items())},
+        "by_channel": {k: _fig(v) for k, v in sorted(rep.by_channel.items())},
+        "numbers": {
+            "checked": rep.numbers_checked,
+            "gap_free": rep.gap_free,
+            "series": [asdict(s) for s in rep.series],
+        },
+        "voids": [
+            {
+                "number": v.number,
+                "reason": v.reason,
+                "approver": v.approver,
+                "amount": f"{v.amount:.2f}",
+            }
+            for v in rep.voids
+        ],
+        "drivers": [
+            {
+                "driver": d.driver,
+                "slips": d.slips,
+                "expected": f"{d.expected:.2f}",
+                "received": None if d.received is None else f"{d.received:.2f}",
+                "difference": None if d.difference is None else f"{d.difference:.2f}",
+                "note": d.note,
+                "settled": d.settled,
+            }
+            for d in rep.drivers
+        ],
+        "return_copies": {
+            "back": rep.copies_back,
+            "missing": [
+                {
+                    "number": m.number,
+                    "driver": m.driver,
+                    "customer": m.customer,
+                    "amount": f"{m.amount:.2f}",
+                }
+                for m in rep.missing_copies
+            ],
+        },
+        "payments": {k: f"{v:.2f}" for k, v in sorted(rep.payments.items())},
+        "alerts": [
+            {
+                "customer": a.code,
+                "name": a.name,
+                "balance": f"{a.balance:.2f}",
+                "limit": f"{a.limit:.2f}",
+                "overdue_slips": a.overdue_slips,
+                "overdue_amount": f"{a.overdue_amount:.2f}",
+            }
+            for a in rep.alerts
+        ],
+        "products": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "unit": p.unit,
+                "qty": format_qty(p.qty),
+                "amount": f"{p.amount:.2f}",
+                "stock_after": format_qty(p.stock_after),
+            }
+            for p in rep.products
+        ],
+    }

@@ -22,7 +22,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import DayClose, DayRecheck, Ledger, User
 from kaidan_tui.domain.errors import InputError, PermissionDenied
 from kaidan_tui.domain.money import format_qty
-from kaidan_tui.services import audit, daily
+from kaidan_tui.services import audit, daily, daily_export, day_end
 from kaidan_tui.services.users import UserInfo
 
 COMPARED = ("by_type", "by_settlement", "by_channel", "voids", "drivers", "products", "payments")
@@ -71,7 +71,7 @@ def _by_type(part: dict[str, dict[str, dict[str, str]]]) -> Iterator[tuple[str, 
 
 
 def figures(totals: dict[str, Any]) -> dict[str, str]:
-    """The compared figures of a day's totals (the JSON shape of ``daily.to_json``), flat."""
+    """The compared figures of a day's totals (the JSON shape of ``daily_export.to_json``), flat."""
     out: dict[str, str] = dict(_by_type(totals.get("by_type", {})))
     for part in ("by_settlement", "by_channel"):
         for key, fig in totals.get(part, {}).items():
@@ -118,7 +118,7 @@ def _latest(session: Session, close_id: int) -> DayRecheck | None:
 
 def _check(session: Session, closed: DayClose, ledger: Ledger) -> DayCheck:
     assert closed.id is not None
-    recomputed = daily.to_json(daily._report(session, closed.business_date, ledger))
+    recomputed = daily_export.to_json(daily._report(session, closed.business_date, ledger))
     latest = _latest(session, closed.id)
     stored = json.loads(closed.totals)
     diffs = compare(stored, recomputed)
@@ -203,7 +203,7 @@ def z_block(db: Database, day: date, *, ledger: str | None = None) -> list[str]:
             select(DayRecheck).where(DayRecheck.close_id == closed.id).order_by(col(DayRecheck.id))
         ).all()
         names = dict(session.exec(select(User.id, User.name)).all())
-    out = daily.z_lines(db, closed)
+    out = day_end.z_lines(db, closed)
     for row in rows:
         diffs = json.loads(row.differences)
         when = row.at.astimezone().strftime("%Y-%m-%d %H:%M")

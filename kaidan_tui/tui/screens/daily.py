@@ -18,7 +18,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.errors import InputError, KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money, parse_amount
-from kaidan_tui.services import daily, users
+from kaidan_tui.services import daily, day_end, users
 from kaidan_tui.services.daily import DailyReport, DriverCash
 from kaidan_tui.services.daily_export import lines
 from kaidan_tui.services.users import UserInfo
@@ -75,7 +75,7 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f6", "cash", "点款", id="daily.cash", tooltip="登记所选司机交回的现金"),
         Binding("f7", "copy_back", "回单已收", id="daily.copy", tooltip="所选回单已收回"),
-        Binding("f9", "close_day", "日结", id="daily.close", tooltip="主管关账（现金须点清）"),
+        Binding("f9", "close_day", "日结", id="day_end.close", tooltip="主管关账（现金须点清）"),
         Binding("enter", "enter", show=False, priority=True, id="daily.enter"),
     ]
 
@@ -135,7 +135,7 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     def _close_day(self, day: date, boss: UserInfo) -> None:
         """The close and its backup (about 1 s per 100 MB) run here, not on the UI thread."""
         try:
-            closed = daily.close(self.db, day, user=self.user, approver=boss)
+            closed = day_end.close(self.db, day, user=self.user, approver=boss)
         except KaidanError as exc:
             self.app.call_from_thread(self._say, exc.message)
             return
@@ -200,7 +200,7 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             amount, note = result
             try:
                 value = parse_amount(amount, what="现金")
-                daily.count_cash(self.db, self.day(), driver.driver, value, user=self.user,
+                day_end.count_cash(self.db, self.day(), driver.driver, value, user=self.user,
                                  note=note)  # fmt: skip
             except KaidanError as exc:
                 self._say(exc.message)
@@ -217,7 +217,7 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         row = table.cursor_row if 0 <= table.cursor_row < len(self.report.missing_copies) else 0
         number = self.report.missing_copies[row].number
         try:
-            daily.tick_return_copy(self.db, number, user=self.user)
+            day_end.tick_return_copy(self.db, number, user=self.user)
         except KaidanError as exc:
             self._say(exc.message)
             return
