@@ -92,8 +92,13 @@ class StoreConfig:
 
     @property
     def price_order(self) -> tuple[PriceSource, ...]:
-        value = self.setting(PRICE_ORDER, "")
-        return parse_price_order(value) if value else DEFAULT_PRICE_ORDER
+        return _price_order(self.setting(PRICE_ORDER, ""))
+
+
+@lru_cache(maxsize=16)
+def _price_order(value: str) -> tuple[PriceSource, ...]:
+    """Parsed once per value: every line of every slip asks for it."""
+    return parse_price_order(value) if value else DEFAULT_PRICE_ORDER
 
 
 @lru_cache(maxsize=16)
