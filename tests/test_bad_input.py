@@ -314,3 +314,44 @@ def test_a_huge_file_with_one_bad_row_imports_nothing(empty_db: Database, tmp_pa
 
 def test_yesterday_is_not_today() -> None:  # keeps TODAY honest for the date tests above
     assert parse_lookup("昨天", today=TODAY).date_from == TODAY - timedelta(days=1)
+
+
+def test_an_amount_too_big_to_store_is_refused_not_a_crash(store: str, tmp_path: Path) -> None:
+    """Found by the money trial: 99,999,999 × ￥99,999,999,999 passed both range checks and
+    overflowed the fen column when held: an internal error, and the rest of the file lost.
+    Now the file check refuses it, names the order and the line, and imports nothing."""
+    import json
+
+    from tests.support.cli import kaidan
+
+    orders = [
+        {"customer": "K0002", "key": "m1", "lines": [{"product": "YL0024", "qty": "1"}]},
+        {"customer": "K0002", "key": "m2",
+         "lines": [{"product": "YL0001", "qty": "99999999", "price": "99999999999"}]},
+        {"customer": "K0002", "key": "m3", "lines": [{"product": "YL0024", "qty": "2"}]},
+    ]  # fmt: skip
+    path = tmp_path / "mix.json"
+    path.write_text(json.dumps(orders), encoding="utf-8")
+    out = kaidan("order", "import", str(path), "--db", store, "--user", "1001")
+    assert out.returncode == 2, out.stderr
+    assert out.stdout == ""  # all or nothing: the file is refused before anything posts
+    assert "第 2 个订单：第1行：金额过大" in out.stderr and "内部错误" not in out.stderr
+
+
+def test_voiding_the_red_copy_of_a_return_says_to_enter_a_return_again(
+    demo_db: Database,
+) -> None:
+    from kaidan_tui.domain.errors import StateError
+    from kaidan_tui.services import lifecycle, slips, users
+
+    clerk = users.login(demo_db, "1001", "1234")
+    boss = users.approve(demo_db, "8001", "8888")
+    back = slips.post(
+        demo_db,
+        slips.SlipIn(type="return", customer="K0005",
+                     lines=[slips.LineIn(product="YL0001", qty="1")]),
+        user=clerk,
+    )  # fmt: skip
+    red = lifecycle.reverse(demo_db, back.number, reason="退错了", user=clerk, approver=boss)
+    with pytest.raises(StateError, match="重新开一张退货单"):
+        lifecycle.void(demo_db, red.reversal_number, reason="又错了", user=clerk, approver=boss)

@@ -176,9 +176,10 @@ def void(
         if not SlipType(slip.type).kind.voidable:
             original = session.get(Slip, slip.reverses_id) if slip.reverses_id else None
             of = f"（它冲销了 {original.number}）" if original is not None else ""
+            again = SlipType(original.type).slip_title if original is not None else "单"
             raise StateError(
                 f"{slip.number} 是红冲单{of}，不能作废：作废它会让原单的库存和金额对不上。"
-                "如果红冲错了，请按原单重新开一张销货单。"
+                f"如果红冲错了，请按原单重新开一张{again}。"
             )
         _no_returns_against(session, slip, "作废")
         slip.status = SlipStatus.VOID.value

@@ -33,7 +33,14 @@ from kaidan_tui.domain import clock
 from kaidan_tui.domain.discount import allocate, slip_discount
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipType
 from kaidan_tui.domain.errors import InputError, KaidanError, NotFound, PolicyIssue, StateError
-from kaidan_tui.domain.money import ZERO, line_amount, money, parse_price, parse_quantity
+from kaidan_tui.domain.money import (
+    MAX_AMOUNT,
+    ZERO,
+    line_amount,
+    money,
+    parse_price,
+    parse_quantity,
+)
 from kaidan_tui.domain.pricing import (
     CreditFacts,
     PriceFacts,
@@ -108,6 +115,8 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     if head.against is not None:
         check_returnable(head.against, head.returnable, lines)
     subtotal = sum((ln.amount for ln in lines), ZERO)
+    if subtotal > MAX_AMOUNT:
+        raise InputError(f"单据合计 {subtotal} 过大，请检查数量和单价。", field="qty")
     discount, issues = allocate_discount(head, slip_in.discount, lines, subtotal)
     total_amount = subtotal - discount
     issues = [i for ln in lines for i in ln.issues] + issues
@@ -267,6 +276,11 @@ def _line(session: Session, head: Header, facts: Facts, n: int, raw: LineIn) -> 
             field="product",
         )
     price, source, paid_back = _price(head, facts, n, raw, product, qty, pf, sold)
+    if line_amount(qty, price) > MAX_AMOUNT:
+        raise InputError(
+            f"第{n}行：金额过大（数量 {qty.normalize():f} × 单价 {price}），请检查是否多输了数字。",
+            field="qty",
+        )
     issues = _price_issues(head, n, raw, label, price, pf, suggestion, sold)
     if kind.prices is Prices.REFUND and price == 0:
         raise InputError(f"第{n}行：退货单价不能为 0（D10），请输入实际单价。", field="price")
