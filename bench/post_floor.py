@@ -54,6 +54,36 @@ def _lines() -> list[tuple[int, int, int]]:
     return [(n, 1000, 5200 + n) for n in range(1, LINES + 1)]
 
 
+def _write(cur: Any, p: str, lines: list[tuple[int, int, int]]) -> None:
+    """One slip's writes on an open transaction's cursor; ``p`` is the driver's placeholder."""
+    now = datetime.now(UTC).isoformat()
+    (seq,) = cur.execute(_STEP).fetchone()
+    slip_id = cur.execute(
+        "INSERT INTO floor_slip (type, status, customer_id, total_qty, total_amount,"
+        f" created_at) VALUES ('sale', 'open', 1, {p}, {p}, {p}) RETURNING id",
+        (sum(q for _, q, _ in lines), sum(q * pr // 1000 for _, q, pr in lines), now),
+    ).fetchone()[0]
+    cur.executemany(
+        "INSERT INTO floor_line (slip_id, line_no, product_id, qty, price, amount)"
+        f" VALUES ({p}, {p}, {p}, {p}, {p}, {p})",
+        [(slip_id, n, pid, q, pr, q * pr // 1000) for n, (pid, q, pr) in enumerate(lines, 1)],
+    )
+    ids = cur.execute(
+        f"SELECT line_no, id FROM floor_line WHERE slip_id = {p} ORDER BY line_no", (slip_id,)
+    ).fetchall()
+    cur.execute(
+        f"UPDATE floor_slip SET number = {p}, seq = {p}, status = 'posted', posted_at = {p}"
+        f" WHERE id = {p}",
+        (f"XS2026{seq:06d}", seq, now, slip_id),
+    )
+    cur.executemany(
+        "INSERT INTO floor_move (product_id, warehouse_id, qty, slip_id, line_id, created_at)"
+        f" VALUES ({p}, 1, {p}, {p}, {p}, {p})",
+        [(pid, -q, slip_id, i, now) for (pid, q, _), (_, i) in zip(lines, ids, strict=True)],
+    )
+    cur.executemany(_ADD.format(p=p), [(pid, -q) for pid, q, _ in lines])
+
+
 def sqlite_floor(path: Path) -> tuple[Callable[[], None], Callable[[], None]]:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -64,33 +94,8 @@ def sqlite_floor(path: Path) -> tuple[Callable[[], None], Callable[[], None]]:
     lines = _lines()
 
     def post() -> None:
-        now = datetime.now(UTC).isoformat()
         conn.execute("BEGIN IMMEDIATE")
-        (seq,) = conn.execute(_STEP).fetchone()
-        slip_id = conn.execute(
-            "INSERT INTO floor_slip (type, status, customer_id, total_qty, total_amount,"
-            " created_at) VALUES ('sale', 'open', 1, ?, ?, ?) RETURNING id",
-            (sum(q for _, q, _ in lines), sum(q * p // 1000 for _, q, p in lines), now),
-        ).fetchone()[0]
-        conn.executemany(
-            "INSERT INTO floor_line (slip_id, line_no, product_id, qty, price, amount)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(slip_id, n, p, q, pr, q * pr // 1000) for n, (p, q, pr) in enumerate(lines, 1)],
-        )
-        ids = conn.execute(
-            "SELECT line_no, id FROM floor_line WHERE slip_id = ? ORDER BY line_no", (slip_id,)
-        ).fetchall()
-        conn.execute(
-            "UPDATE floor_slip SET number = ?, seq = ?, status = 'posted', posted_at = ?"
-            " WHERE id = ?",
-            (f"XS2026{seq:06d}", seq, now, slip_id),
-        )
-        conn.executemany(
-            "INSERT INTO floor_move (product_id, warehouse_id, qty, slip_id, line_id,"
-            " created_at) VALUES (?, 1, ?, ?, ?, ?)",
-            [(p, -q, slip_id, i, now) for (p, q, _), (_, i) in zip(lines, ids, strict=True)],
-        )
-        conn.executemany(_ADD.format(p="?"), [(p, -q) for p, q, _ in lines])
+        _write(conn.cursor(), "?", lines)
         conn.execute("COMMIT")
 
     return post, conn.close
@@ -109,34 +114,8 @@ def pg_floor(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
     lines = _lines()
 
     def post() -> None:
-        now = datetime.now(UTC).isoformat()
         with conn.transaction(), conn.cursor() as cur:
-            (seq,) = cur.execute(_STEP).fetchone()
-            slip_id = cur.execute(
-                "INSERT INTO floor_slip (type, status, customer_id, total_qty, total_amount,"
-                " created_at) VALUES ('sale', 'open', 1, %s, %s, %s) RETURNING id",
-                (sum(q for _, q, _ in lines), sum(q * p // 1000 for _, q, p in lines), now),
-            ).fetchone()[0]
-            cur.executemany(
-                "INSERT INTO floor_line (slip_id, line_no, product_id, qty, price, amount)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                [(slip_id, n, p, q, pr, q * pr // 1000) for n, (p, q, pr) in enumerate(lines, 1)],
-            )
-            ids = cur.execute(
-                "SELECT line_no, id FROM floor_line WHERE slip_id = %s ORDER BY line_no",
-                (slip_id,),
-            ).fetchall()
-            cur.execute(
-                "UPDATE floor_slip SET number = %s, seq = %s, status = 'posted', posted_at = %s"
-                " WHERE id = %s",
-                (f"XS2026{seq:06d}", seq, now, slip_id),
-            )
-            cur.executemany(
-                "INSERT INTO floor_move (product_id, warehouse_id, qty, slip_id, line_id,"
-                " created_at) VALUES (%s, 1, %s, %s, %s, %s)",
-                [(p, -q, slip_id, i, now) for (p, q, _), (_, i) in zip(lines, ids, strict=True)],
-            )
-            cur.executemany(_ADD.format(p="%s"), [(p, -q) for p, q, _ in lines])
+            _write(cur, "%s", lines)
 
     return post, conn.close
 
