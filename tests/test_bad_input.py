@@ -355,3 +355,26 @@ def test_voiding_the_red_copy_of_a_return_says_to_enter_a_return_again(
     red = lifecycle.reverse(demo_db, back.number, reason="退错了", user=clerk, approver=boss)
     with pytest.raises(StateError, match="重新开一张退货单"):
         lifecycle.void(demo_db, red.reversal_number, reason="又错了", user=clerk, approver=boss)
+
+
+def test_cash_with_a_third_decimal_is_refused_not_rounded() -> None:
+    """Found by the money trial: 5190.805 was taken as 5190.81, hiding a 1-fen shortfall."""
+    with pytest.raises(InputError, match="小数位太多"):
+        parse_amount("5190.805", what="现金")
+    assert parse_amount("5190.80", what="现金") == Decimal("5190.80")
+
+
+def test_slip_find_shows_a_return_as_money_going_back(store: str, tmp_path: Path) -> None:
+    """Found by the money trial: returns were listed with positive amounts."""
+    import json
+
+    from tests.support.cli import kaidan
+
+    order = [{"type": "return", "customer": "K0005", "lines": [{"product": "YL0001", "qty": "1"}]}]
+    (tmp_path / "back.json").write_text(json.dumps(order), encoding="utf-8")
+    posted = kaidan("order", "import", str(tmp_path / "back.json"), "--db", store)
+    assert posted.returncode == 0, posted.stderr
+    sold = kaidan("slip", "find", "销售", "--db", store).stdout.splitlines()
+    back = kaidan("slip", "find", "退货", "--db", store).stdout.splitlines()
+    assert back and all("\t-" in row for row in back if row.startswith("TH")), back
+    assert sold and not any("\t-" in row for row in sold if row.startswith("XS")), sold

@@ -38,7 +38,7 @@ def slip_find(
     for r in rows:
         typer.echo(
             f"{r.label}\t{r.business_date}\t{r.type.label}\t{r.customer}\t{r.settlement}"
-            f"\t{r.lines} 行\t{format_money(r.total)}"
+            f"\t{r.lines} 行\t{format_money(r.shown_total)}"
         )
     if more:
         _err(f"还有更多，用 --page {page + 1} 看下一页")

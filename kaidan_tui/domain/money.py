@@ -115,6 +115,8 @@ def parse_amount(text: str, *, field: str | None = None, what: str = "金额") -
     value = _parse(text, what, field)
     if abs(value) > MAX_AMOUNT:
         raise InputError(f"{what}「{_shown(text)}」过大，请检查。", field=field)
+    if value != value.quantize(CENT):  # 5190.805 is a typo, not a fen to round away
+        raise InputError(f"{what}「{_shown(text)}」小数位太多，最多两位小数（到分）。", field=field)
     return money(value)
 
 

@@ -38,6 +38,11 @@ class SlipRow:
     total: Decimal
 
     @property
+    def shown_total(self) -> Decimal:
+        """The total as the printed slip shows it: a return's money goes back (−)."""
+        return self.total * self.type.kind.print_sign
+
+    @property
     def label(self) -> str:
         mark = "" if self.status is SlipStatus.POSTED else f"【{self.status.label}】"
         return f"{self.number}{mark}"

@@ -144,7 +144,7 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
                 Text(r.customer),
                 Text(r.settlement),
                 Text(str(r.lines), justify="right"),
-                Text(format_money(r.total), justify="right"),
+                Text(format_money(r.shown_total), justify="right"),
                 key=str(r.id),
             )
         more_text = "，PgDn 下一页" if more else ""
