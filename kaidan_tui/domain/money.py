@@ -98,6 +98,15 @@ def parse_price(text: str, *, field: str | None = "price", allow_zero: bool = Tr
     return money(value)
 
 
+def is_price(text: str | None, price: Decimal) -> bool:
+    """Whether ``text`` is a valid price equal to ``price`` (a typed price that only
+    repeats the one offered: the order screen sends every line's price)."""
+    try:
+        return parse_price(str(text)) == price
+    except InputError:
+        return False
+
+
 def parse_quantity(text: str, *, field: str | None = "qty") -> Decimal:
     """Parse a quantity: positive, at most three decimals."""
     value = _parse(text, "数量", field)

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from kaidan_tui.domain.capitals import amount_in_capitals
 from kaidan_tui.domain.money import format_qty, money
+from kaidan_tui.printing.paginate import Piece, paginate
 from kaidan_tui.printing.text import cut, pad, sanitise, spread, width, wrap
 
 WIDE = 64
@@ -417,7 +418,7 @@ def layout(
     title = _title_rows(doc, form)
     details = _detail_rows(doc, form)
 
-    def page_rows(page: int, pages: int, items: list[_Piece], last: bool) -> tuple[Row, ...]:
+    def page_rows(page: int, pages: int, items: list[Piece], last: bool) -> tuple[Row, ...]:
         rows = title + _number_rows(doc, form, page, pages) + details
         rows.append(_rule(cols, "="))
         rows.extend(head)
@@ -432,7 +433,7 @@ def layout(
         rows.extend(foot_rows)
         return tuple(Row(r.text.rstrip(), r.bold, r.double) for r in rows)
 
-    pieces = [_Piece(i, rows, True) for i, rows in enumerate(blocks)]
+    pieces = [Piece(i, rows, True) for i, rows in enumerate(blocks)]
     if form.rows_per_page is None:
         return [Page(page_rows(1, 1, pieces, True), 1, 1)]
     fixed = len(title) + len(_number_rows(doc, form, 2, 2)) + len(details)
@@ -452,54 +453,6 @@ def layout(
             f"纸张太短：每页只有 {form.rows_per_page} 行，放不下表头、合计和签字栏；"
             "请在 printers.toml 里加大纸长（form_length_mm）或减小行距（line_spacing）"
         )
-    chunks = _paginate(pieces, room, room_last)
+    chunks = paginate(pieces, room, room_last)
     n = len(chunks)
     return [Page(page_rows(i + 1, n, c, i == n - 1), i + 1, n) for i, c in enumerate(chunks)]
-
-
-@dataclass(frozen=True)
-class _Piece:
-    """The rows of one item (or part of a giant item) placed on one page."""
-
-    line: int
-    rows: list[str]
-    first: bool
-
-
-def _paginate(pieces: list[_Piece], room: int, room_last: int) -> list[list[_Piece]]:
-    """Fill forms with items; an item moves whole to the next form unless it alone is
-    taller than a form (hundreds of trace codes), then it is split by rows."""
-    pages: list[list[_Piece]] = [[]]
-    used = 0
-    for piece in pieces:
-        rows, first = piece.rows, True
-        while rows:
-            space = room - used
-            if len(rows) <= space:
-                pages[-1].append(_Piece(piece.line, rows, first))
-                used += len(rows)
-                break
-            if len(rows) <= room or space == 0:
-                pages.append([])
-                used = 0
-                continue
-            pages[-1].append(_Piece(piece.line, rows[:space], first))
-            rows, first = rows[space:], False
-            pages.append([])
-            used = 0
-    # The last form also carries the totals: move whole trailing items on if needed.
-    if used > room_last:
-        tail = pages[-1]
-        moved: list[_Piece] = []
-        while used > room_last and len(tail) > 1 and tail[-1].first:
-            piece = tail.pop()
-            used -= len(piece.rows)
-            moved.insert(0, piece)
-        if used > room_last:  # nothing could move: the totals get a form of their own
-            tail.extend(moved)
-            pages.append([])
-        else:
-            pages.append(moved)
-            if sum(len(p.rows) for p in moved) > room_last:
-                pages.append([])
-    return pages

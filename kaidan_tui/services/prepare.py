@@ -36,6 +36,7 @@ from kaidan_tui.domain.errors import InputError, KaidanError, NotFound, PolicyIs
 from kaidan_tui.domain.money import (
     MAX_AMOUNT,
     ZERO,
+    is_price,
     line_amount,
     money,
     parse_price,
@@ -327,7 +328,7 @@ def _price(
     typed = raw.price is not None and bool(str(raw.price).strip())
     if raw.is_gift or kind.prices is Prices.FREE:
         return ZERO, PriceSource.GIFT, None
-    if sold is not None and (not typed or _typed_is(raw.price, sold.unit_paid)):
+    if sold is not None and (not typed or is_price(raw.price, sold.unit_paid)):
         pid = product.id or 0
         done_qty, done_amount = facts.refunded.get(pid, (ZERO, ZERO))
         back = refund(sold, qty, done_qty, done_amount)
@@ -352,14 +353,6 @@ def _price(
             raise _line_error(n, exc) from None
         return price, start.source if price == start.price else PriceSource.MANUAL, None
     return start.price, start.source, None
-
-
-def _typed_is(text: str | None, price: Decimal) -> bool:
-    """A typed price equal to ``price`` (the order screen sends every line's price)."""
-    try:
-        return parse_price(str(text)) == price
-    except KaidanError:
-        return False
 
 
 def _price_issues(
