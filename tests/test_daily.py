@@ -188,3 +188,24 @@ def test_daily_report_prints_within_the_width(store: str, tmp_path: Path) -> Non
     [part] = decode((tmp_path / "r.bin").read_bytes(), "escpos").chunks
     assert part.rows[0].startswith("日报 KD") and "【连号检查】无缺号、无重号" in part.text
     assert all(columns(r) <= 32 for r in part.rows)
+
+
+def test_after_today_is_closed_the_messages_point_to_the_next_day(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """Found by the money trial: with today closed, a void said 'use 红冲' and the 红冲
+    was refused too; a new slip said 'use today's date', which it did."""
+    from kaidan_tui.domain import clock
+
+    today = clock.today()
+    order = SlipIn(customer="K0001", settlement="现款", lines=[LineIn(product="YL0001", qty="1")])
+    sale = slips.post(demo_db, order, user=clerk)
+    for d in daily.report(demo_db, today, ledger="KD").drivers:
+        day_end.count_cash(demo_db, today, d.driver, d.expected, user=clerk, ledger="KD")
+    day_end.close(demo_db, today, user=clerk, approver=supervisor, ledger="KD")
+    with pytest.raises(StateError, match="请在下一个营业日红冲它"):
+        lifecycle.void(demo_db, sale.number, reason="客户取消", user=clerk, approver=supervisor)
+    with pytest.raises(StateError, match="请在下一个营业日红冲"):
+        lifecycle.reverse(demo_db, sale.number, reason="客户取消", user=clerk, approver=supervisor)
+    with pytest.raises(InputError, match="请在下一个营业日开单"):
+        slips.post(demo_db, order.model_copy(update={"idempotency_key": "again"}), user=clerk)

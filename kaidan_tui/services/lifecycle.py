@@ -170,6 +170,11 @@ def void(
     with db.write() as session:
         slip = _posted(session, number)
         if day_is_closed(session, slip.ledger_id, slip.business_date):
+            if day_is_closed(session, slip.ledger_id, clock.today()):
+                raise StateError(
+                    f"{slip.business_date} 已日结，单据 {slip.number} 不能作废；今天也已日结，"
+                    "不能再开红冲单：请在下一个营业日红冲它（红冲记在那一天）。"
+                )
             raise StateError(
                 f"{slip.business_date} 已日结，单据 {slip.number} 不能作废；请改用红冲。"
             )
@@ -216,7 +221,9 @@ def _reverse_in(
     _no_returns_against(session, original, "红冲")
     today = clock.today()
     if day_is_closed(session, original.ledger_id, today):
-        raise StateError(f"今天（{today}）已日结，不能再开红冲单。")
+        raise StateError(
+            f"今天（{today}）已日结，不能再开红冲单：请在下一个营业日红冲（红冲记在那一天）。"
+        )
     ledger = config(session).ledger_by_id(original.ledger_id)
     assert ledger is not None
     copy_fields = {

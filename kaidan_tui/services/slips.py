@@ -326,9 +326,11 @@ def post_in(
         return PostResult(slip.id, slip.number or "", slip.total_amount, already_posted=True)
     prep = prepare(session, slip_in)
     if day_is_closed(session, prep.ledger.id, prep.business_date):
+        later = (
+            "请在下一个营业日开单" if prep.business_date == clock.today() else "补单请用今天的日期"
+        )
         raise InputError(
-            f"{prep.business_date} 已日结，不能再开这一天的单（补单请用今天的日期）。",
-            field="business_date",
+            f"{prep.business_date} 已日结，不能再开这一天的单（{later}）。", field="business_date"
         )
     unapprovable = [i for i in prep.blocking if not i.needs_approval]
     needs = [i for i in prep.blocking if i.needs_approval]
