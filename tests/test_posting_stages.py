@@ -76,7 +76,10 @@ def test_a_post_does_the_same_queries_for_one_line_and_twenty(
     counts = {n: len(s) for n, s in by_size.items()}
     assert counts[1] == counts[5] == counts[20], counts
     # and the figure itself is small: recorded so a change to it is a decision
-    assert counts[1] <= 30, by_size[1]
+    # (17 for 现款, 18 for 月结 with its balance, one more on PostgreSQL for its lock
+    # timeout; it was 20/21 before issue 15's cuts)
+    ceiling = 17 + (settlement == "月结") + (demo_db.engine.dialect.name == "postgresql")
+    assert counts[1] <= ceiling, by_size[1]
 
 
 def test_a_return_against_a_slip_does_the_same_queries_for_any_line_count(

@@ -120,3 +120,33 @@ def test_store_facts_respect_agreed_validity(demo_db: Database) -> None:
             policy_price(price_facts(s, cust, prod, date(2026, 11, 23))).source is PriceSource.TIER
         )
         assert price_facts(s, None, prod).list_price == prod.list_price
+
+
+@pytest.mark.also_postgres
+def test_of_overlapping_agreements_the_latest_start_wins_on_every_database(
+    demo_db: Database,
+) -> None:
+    """An open start (NULL) is the oldest: PostgreSQL sorts NULL first in DESC, SQLite
+    last, so the choice is made outside SQL; the newer of two same-day rows wins."""
+    with demo_db.write() as s:
+        cust = customer_by_code(s, "K0015")
+        prod = product_by_code(s, "YL0001")
+        for price, start in ((D("30.00"), date(2026, 3, 1)), (D("31.00"), None)):
+            s.add(
+                AgreedPrice(
+                    customer_id=cust.id or 0, product_id=prod.id or 0, price=price, valid_from=start
+                )
+            )
+        s.flush()
+        assert price_facts(s, cust, prod, date(2026, 5, 1)).agreed_price == D("30.00")
+        assert price_facts(s, cust, prod, date(2026, 2, 1)).agreed_price == D("31.00")
+        s.add(
+            AgreedPrice(
+                customer_id=cust.id or 0,
+                product_id=prod.id or 0,
+                price=D("29.00"),
+                valid_from=date(2026, 3, 1),
+            )
+        )
+        s.flush()
+        assert price_facts(s, cust, prod, date(2026, 5, 1)).agreed_price == D("29.00")

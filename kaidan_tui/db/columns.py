@@ -7,38 +7,38 @@ Sums in SQL stay exact on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, Dialect, Integer
 from sqlalchemy.types import TypeDecorator
 
-from kaidan_tui.domain.money import money, quantity
-
-_FEN = Decimal(100)
-_MILLI = Decimal(1000)
-_BP = Decimal(10000)
-
 
 class _Scaled(TypeDecorator[Decimal]):
+    """A Decimal with ``places`` decimals, stored as the integer ``value × 10**places``.
+
+    One exact step each way (posting binds a hundred of these per slip): scaling by a
+    power of ten is exact in decimal arithmetic, so rounding the scaled value to an
+    integer ROUND_HALF_UP is the same as rounding to ``places`` decimals first.
+    """
+
     impl = BigInteger
     cache_ok = True
-    scale: Decimal = _FEN
-
-    def _round(self, value: Decimal) -> Decimal:
-        return money(value)
+    places: int = 2
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         if value is None:
             return None
         if isinstance(value, float):
             raise TypeError("refusing to store a float as money/quantity; use Decimal")
-        return int(self._round(Decimal(value)) * self.scale)
+        if not isinstance(value, Decimal):
+            value = Decimal(value)
+        return int(value.scaleb(self.places).to_integral_value(ROUND_HALF_UP))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return self._round(Decimal(int(value)) / self.scale)
+        return Decimal(int(value)).scaleb(-self.places)
 
     def process_literal_param(self, value: Any, dialect: Dialect) -> str:
         bound = self.process_bind_param(value, dialect)
@@ -53,17 +53,14 @@ class Money(_Scaled):
     """Yuan as ``Decimal`` (0.01), stored as integer fen. ROUND_HALF_UP on the way in."""
 
     cache_ok = True
-    scale = _FEN
+    places = 2
 
 
 class Qty(_Scaled):
     """Quantity as ``Decimal`` (0.001), stored as integer thousandths."""
 
     cache_ok = True
-    scale = _MILLI
-
-    def _round(self, value: Decimal) -> Decimal:
-        return quantity(value)
+    places = 3
 
 
 class Rate(_Scaled):
@@ -71,7 +68,4 @@ class Rate(_Scaled):
 
     impl = Integer  # type: ignore[assignment]
     cache_ok = True
-    scale = _BP
-
-    def _round(self, value: Decimal) -> Decimal:
-        return value.quantize(Decimal("0.0001"))
+    places = 4

@@ -67,6 +67,11 @@ def _row_payload(prev: str, row: AuditLog) -> bytes:
 _AUDIT = metadata.tables["audit_log"]
 _LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
 _INSERT = insert(_AUDIT)
+_SETTING = metadata.tables["setting"]
+_PEPPER_AND_HEAD = select(
+    select(_SETTING.c.value).where(_SETTING.c.key == peppers.SETTING).scalar_subquery(),
+    _LAST_HASH.scalar_subquery(),
+)
 
 
 def append(
@@ -84,8 +89,14 @@ def append(
     so the row lands after whatever it records. Keyed with the store's pepper when it
     has one (a missing or wrong pepper file refuses the whole change).
     """
-    key = peppers.for_store(session)
-    return _append(session, key, action, user_id, entity, entity_id, detail)
+    session.flush()
+    known, key = peppers.cached(session)
+    if known:
+        return _append(session, key, action, user_id, entity, entity_id, detail)
+    # the store's pepper fingerprint and the chain head in one statement (hot path)
+    want, prev = session.connection().execute(_PEPPER_AND_HEAD).one()
+    key = peppers.checked(session, want)
+    return _append(session, key, action, user_id, entity, entity_id, detail, prev=prev or "")
 
 
 def _append(
@@ -96,10 +107,13 @@ def _append(
     entity: str,
     entity_id: int | None,
     detail: dict[str, Any],
+    *,
+    prev: str | None = None,
 ) -> str:
     session.flush()
     conn = session.connection()
-    prev = conn.execute(_LAST_HASH).scalar() or ""
+    if prev is None:
+        prev = conn.execute(_LAST_HASH).scalar() or ""
     at = clock.now()
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
     digest = _hash(key, _payload(prev, at, user_id, action, entity, entity_id, text))

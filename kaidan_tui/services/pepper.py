@@ -132,9 +132,21 @@ def for_store(session: Session) -> bytes | None:
     if _SESSION_KEY in session.info:
         cached: bytes | None = session.info[_SESSION_KEY]
         return cached
-    want = expected(session)
+    return checked(session, expected(session))
+
+
+def cached(session: Session) -> tuple[bool, bytes | None]:
+    """(known, pepper): what :func:`for_store` already found in this transaction."""
+    if _SESSION_KEY in session.info:
+        return True, session.info[_SESSION_KEY]
+    return False, None
+
+
+def checked(session: Session, want: str | None) -> bytes | None:
+    """:func:`for_store` given the store's fingerprint setting, already read by the caller
+    (the audit log reads it in the same statement as its chain head)."""
     pepper: bytes | None = None
-    if want is not None:
+    if want:
         where = path()
         data = _read(where)
         if data is None:

@@ -6,9 +6,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import BindParameter, bindparam, or_, text
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Date,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    or_,
+    text,
+    union_all,
+)
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from kaidan_tui.db.columns import Money, Qty
@@ -63,51 +77,75 @@ def price_facts(
 
 
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
-_TIER_PRICES = select(col(TierPrice.product_id), col(TierPrice.price)).where(
-    col(TierPrice.product_id).in_(_IDS), TierPrice.tier == bindparam("tier")
+_AGREED = core_select(
+    literal_column("'a'", String),
+    col(AgreedPrice.product_id),
+    col(AgreedPrice.price),
+    col(AgreedPrice.valid_from),
+    col(AgreedPrice.id),
+).where(
+    col(AgreedPrice.customer_id) == bindparam("customer"),
+    col(AgreedPrice.product_id).in_(_IDS),
+    or_(col(AgreedPrice.valid_from).is_(None), col(AgreedPrice.valid_from) <= bindparam("on")),
+    or_(col(AgreedPrice.valid_to).is_(None), col(AgreedPrice.valid_to) >= bindparam("on")),
 )
-_AGREED_PRICES = (
-    select(col(AgreedPrice.product_id), col(AgreedPrice.price))
-    .where(
-        AgreedPrice.customer_id == bindparam("customer"),
-        col(AgreedPrice.product_id).in_(_IDS),
-        or_(col(AgreedPrice.valid_from).is_(None), col(AgreedPrice.valid_from) <= bindparam("on")),
-        or_(col(AgreedPrice.valid_to).is_(None), col(AgreedPrice.valid_to) >= bindparam("on")),
-    )
-    .order_by(col(AgreedPrice.valid_from).desc(), col(AgreedPrice.id).desc())
-)
-_LAST_PRICES = select(col(CustomerLastPrice.product_id), col(CustomerLastPrice.price)).where(
-    CustomerLastPrice.customer_id == bindparam("customer"),
+_LAST = core_select(
+    literal_column("'l'", String),
+    col(CustomerLastPrice.product_id),
+    col(CustomerLastPrice.price),
+    cast(null(), Date),
+    cast(null(), Integer),
+).where(
+    col(CustomerLastPrice.customer_id) == bindparam("customer"),
     col(CustomerLastPrice.product_id).in_(_IDS),
 )
+_TIER = core_select(
+    literal_column("'t'", String),
+    col(TierPrice.product_id),
+    col(TierPrice.price),
+    cast(null(), Date),
+    cast(null(), Integer),
+).where(col(TierPrice.product_id).in_(_IDS), col(TierPrice.tier) == bindparam("tier"))
+if TYPE_CHECKING:  # SQLAlchemy 2.1 types a select by its columns; 2.0 does not
+    _Rows = CompoundSelect[str, int, Decimal, date | None, int | None]
+# One statement for a whole slip: agreed first (its columns type the union's).
+_CUSTOMER_PRICES: _Rows = union_all(_AGREED, _LAST)
+_CUSTOMER_AND_TIER_PRICES: _Rows = union_all(_AGREED, _LAST, _TIER)
 
 
 def price_facts_many(
     session: Session, customer: Customer | None, products: list[Product], on: date | None = None
 ) -> dict[int, PriceFacts]:
-    """``price_facts`` for many products in three prebuilt statements (a whole slip at once)."""
+    """``price_facts`` for many products in one prebuilt statement (a whole slip at once).
+
+    Of several agreements in force, the one that started last wins (an open start counts
+    as the oldest; ties go to the newer row), chosen here so both databases agree on
+    where NULL sorts.
+    """
     on = on or clock.today()
     ids = [p.id for p in products if p.id is not None]
     tier_prices: dict[int, Decimal] = {}
-    agreed: dict[int, Decimal] = {}
+    agreed: dict[int, tuple[tuple[date, int], Decimal]] = {}
     last: dict[int, Decimal] = {}
     tier = customer.tier if customer is not None else ""
-    conn = session.connection()
-    if tier and ids:
-        for pid, price in conn.execute(_TIER_PRICES, {"ids": ids, "tier": tier}):
-            tier_prices[pid] = price
     if customer is not None and customer.id is not None and ids:
-        args = {"ids": ids, "customer": customer.id, "on": on}
-        for pid, price in conn.execute(_AGREED_PRICES, args):
-            agreed.setdefault(pid, price)
-        for pid, price in conn.execute(_LAST_PRICES, args):
-            last.setdefault(pid, price)
+        stmt = _CUSTOMER_AND_TIER_PRICES if tier else _CUSTOMER_PRICES
+        args = {"ids": ids, "customer": customer.id, "on": on, "tier": tier}
+        for kind, pid, price, valid_from, row_id in session.connection().execute(stmt, args):
+            if kind == "a":
+                rank = (valid_from or date.min, row_id or 0)
+                if pid not in agreed or rank > agreed[pid][0]:
+                    agreed[pid] = (rank, price)
+            elif kind == "l":
+                last[pid] = price
+            else:
+                tier_prices[pid] = price
     return {
         p.id: PriceFacts(
             list_price=p.list_price,
             tier_price=tier_prices.get(p.id),
             tier_name=tier or None,
-            agreed_price=agreed.get(p.id),
+            agreed_price=agreed[p.id][1] if p.id in agreed else None,
             floor_price=p.floor_price,
             last_price=last.get(p.id),
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from kaidan_tui.db.models import DayClose, Slip
+from kaidan_tui.db.models import Slip, metadata
 from kaidan_tui.domain.errors import NotFound
 
 
@@ -18,9 +19,19 @@ def find_slip(session: Session, number: str) -> Slip:
     return slip
 
 
+_DAY_CLOSE = metadata.tables["day_close"]
+_CLOSED = (
+    select(_DAY_CLOSE.c.id)
+    .where(
+        _DAY_CLOSE.c.ledger_id == bindparam("ledger"),
+        _DAY_CLOSE.c.business_date == bindparam("day"),
+    )
+    .limit(1)
+)
+"""Prebuilt Core (posting asks it on every slip)."""
+
+
 def day_is_closed(session: Session, ledger_id: int, day: date) -> bool:
     """Whether the ledger's business day has been closed (日结)."""
-    found = session.exec(
-        select(DayClose.id).where(DayClose.ledger_id == ledger_id, DayClose.business_date == day)
-    ).first()
+    found = session.connection().execute(_CLOSED, {"ledger": ledger_id, "day": day}).first()
     return found is not None
