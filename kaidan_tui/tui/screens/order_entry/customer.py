@@ -1,0 +1,92 @@
+"""The customer of the slip: Enter in the customer field picks one (from the match list or
+a single hit), and its details, credit and aging fill the lines above the slip."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.widgets import Static
+
+from kaidan_tui.domain.money import format_money
+from kaidan_tui.services import quotes
+from kaidan_tui.services.catalog import CustomerHit, search_customers, standing
+from kaidan_tui.tui.screens.order_entry.popup import OrderPopup
+
+
+class OrderCustomer(OrderPopup):
+    """Picking the customer and showing what the counter must know about them."""
+
+    # --- customer -----------------------------------------------------------------------
+
+    def _customer_enter(self, value: str) -> None:
+        text = value.strip()
+        if self.customer is not None and text == self.customer.name:
+            self._focus("product")
+            return
+        if not text:
+            if self.slip_type.has_customer:
+                self._say("请先选择客户：输入编码、拼音首字母或名称。")
+            else:
+                self._focus("product")
+            return
+        code = self._popup_choice("customer", text)
+        hits = [] if code else search_customers(self.db, text, 2)
+        if code is None and len(hits) == 1:
+            code = hits[0].code
+        if code is None:
+            if hits:
+                self._show_customers(text, search_customers(self.db, text, 12))
+                self._say("有多个客户匹配，请用 ↑↓ 选择后回车。")
+            else:
+                self._say(f"没有找到客户「{text}」，请检查编码或换个关键字。")
+            return
+        self.set_customer(quotes.customer(self.db, code))
+        self._focus("product")
+
+    def set_customer(self, hit: CustomerHit) -> None:
+        self.customer = hit
+        self._hide_popup()
+        self._input("customer").value = hit.name
+        if not self._input("settlement").value.strip():
+            self._input("settlement").value = hit.settlement
+        info = Text()
+        info.append(f"{hit.code} {hit.name}  ", style="bold")
+        info.append(
+            f"{hit.channel} · {hit.tier or '零售价'}  联系人 {hit.contact}  电话 {hit.phone}\n"
+        )
+        info.append(f"送货地址 {hit.address}")
+        if hit.freight_station:
+            info.append(f"  托运部 {hit.freight_station} {hit.freight_phone}")
+        if hit.store_code:
+            info.append(f"  门店 {hit.store_code}")
+        self.query_one("#customer-info", Static).update(info)
+        banner = Text()
+        banner.append(f"信用额度 {format_money(hit.credit_limit)}  ")
+        banner.append(f"已用 {format_money(hit.balance)}  ")
+        style = "bold red" if hit.credit_available < 0 else "green"
+        banner.append(f"可用 {format_money(hit.credit_available)}", style=style)
+        self.query_one("#credit-banner", Static).update(banner)
+        self._load_aging(hit.id, banner)
+        self._say("", error=False)
+        self._check()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="aging")
+    def _load_aging(self, customer_id: int, banner: Text) -> None:
+        """逾期 (overdue credit slips) and 回单未回 (return copies still out) are added to
+        the banner once counted."""
+        aging, copies_out = standing(self.db, customer_id)
+        extra = Text()
+        if aging.overdue_slips:
+            extra.append(
+                f"  逾期 {aging.overdue_slips} 张 ￥{format_money(aging.overdue_amount)}"
+                f"（最早 {aging.oldest:%Y-%m-%d}）",
+                style="bold red",
+            )
+        if copies_out:
+            extra.append(f"  回单未回 {copies_out} 张", style="bold yellow")
+        if extra:
+            self.app.call_from_thread(self._show_aging, customer_id, banner + extra)
+
+    def _show_aging(self, customer_id: int, banner: Text) -> None:
+        if self.customer is not None and self.customer.id == customer_id:
+            self.query_one("#credit-banner", Static).update(banner)

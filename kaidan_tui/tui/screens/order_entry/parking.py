@@ -1,0 +1,188 @@
+"""Slip type (F6), new order (Ctrl+N), hold (F8), recall (F7) and loading a slip onto the
+screen: the order on screen is never thrown away, only held."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from decimal import Decimal
+
+from textual.widgets import Static
+
+from kaidan_tui.domain.enums import PriceSource
+from kaidan_tui.domain.errors import KaidanError
+from kaidan_tui.services import quotes, slips
+from kaidan_tui.services.quotes import SlipCheck
+from kaidan_tui.services.slips import SlipIn
+from kaidan_tui.tui.screens.dialogs import HeldOrders
+from kaidan_tui.tui.screens.order_entry.base import TYPES
+from kaidan_tui.tui.screens.order_entry.editor import OrderEditor
+from kaidan_tui.tui.screens.order_entry.line import Line
+
+log = logging.getLogger(__name__)
+
+
+class OrderParking(OrderEditor):
+    """Putting the order on screen aside, and bringing one back."""
+
+    # --- type, new, hold, recall ----------------------------------------------------------
+
+    def action_cycle_type(self) -> None:
+        self.slip_type = TYPES[(TYPES.index(self.slip_type) + 1) % len(TYPES)]
+        self._show_type()
+        if self.lines:
+            self._say("单据类型已改，已有行的单价保持不变，请核对。", error=False)
+        self._check()
+
+    def action_new_order(self) -> None:
+        """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away. If
+        it cannot be held, a second Ctrl+N within a few seconds discards it."""
+        armed, self._discard_armed = self._discard_armed, 0.0
+        if time.monotonic() - armed < 5:
+            self.reset()
+            self._say("已放弃上一张单（没有保存）。新单。", error=False)
+            return
+        if not self._has_work():
+            self.reset()
+            self._say("新单。", error=False)
+            return
+        problem = self.park()
+        if problem is not None:
+            self._discard_armed = time.monotonic()
+            self._say(f"{problem}　再按一次 Ctrl+N 就放弃本单（不保存）。")
+
+    def _has_work(self) -> bool:
+        return bool(self.lines) or self._pending() == "picked"
+
+    def _pending(self) -> str | None:
+        """The editor: "picked" (a product chosen, its name still in the cell), "typed"
+        (text not yet picked), or None (empty, or the pick was cleared)."""
+        text = self._input("product").value.strip()
+        if self.current is not None and text == self.current.product.name:
+            return "picked"
+        return "typed" if text else None
+
+    def reset(self) -> None:
+        self.customer = None
+        self.lines = []
+        self.held_id = None
+        self.order_key = uuid.uuid4().hex
+        self.check_result = SlipCheck()
+        self.discount = ""
+        self.against = None
+        self.replacing = None
+        self._clear_editor()
+        for name in ("customer", "settlement", "remarks", "recipient"):
+            self._input(name).value = ""
+        self.query_one("#customer-info", Static).update("")
+        self.query_one("#credit-banner", Static).update("")
+        self.query_one("#price-panel", Static).update("")
+        self._refresh()
+        self._focus("customer")
+
+    def action_hold(self) -> None:
+        if not self._has_work():
+            self._say("没有商品行，不需要挂单。")
+            return
+        problem = self.park()
+        if problem is not None:
+            self._say(problem)
+
+    def park(self) -> str | None:
+        """Hold the order on screen, the line in the editor included, before anything
+        replaces it (F8, F7, Ctrl+N, a slip from the lookup, quitting): nothing typed is
+        thrown away. Returns why it could not be held (the order then stays on screen).
+
+        A 改单 is not held: as a held sale it would post beside the slip it was to
+        replace. It is dropped, and the original slip stays as it was."""
+        if self.posting:
+            return "正在过账，请稍候。"
+        if self.replacing is not None:
+            original = self.replacing
+            self.reset()
+            self._say(f"已放弃改单，原单 {original} 不变。", error=False)
+            return None
+        if self._pending() == "picked":
+            self.commit_line()
+            if self.current is not None:  # the editor's line is not valid: say why
+                return f"当前单没能挂起：编辑栏的行有误（{self._said}）。"
+        if not self.lines:
+            return None
+        try:
+            held = slips.hold(
+                self.db, self.slip_in(), user=self.user, reasons=["挂单"], held_id=self.held_id
+            )
+        except KaidanError as exc:
+            return f"当前单没能挂起，仍在屏幕上：{exc.message}"
+        except Exception as exc:  # the store is busy or gone: never a traceback
+            log.exception("hold failed")
+            return f"当前单没能挂起，仍在屏幕上：{exc}"
+        self.reset()
+        self._say(f"已挂单 #{held.slip_id}，按 F7 调出。", error=False)
+        return None
+
+    def action_recall(self) -> None:
+        """F7: the held orders. The order on screen is held first when one is picked, so
+        that none is lost (Esc on the list leaves it as it was)."""
+
+        def chosen(slip_id: int | None) -> None:
+            if slip_id is None:
+                return
+            problem = self.park() if self._has_work() else None
+            if problem is not None:
+                self._say(f"{problem}　没有调出挂单。")
+                return
+            self.load_held(slip_id)
+
+        self.app.push_screen(HeldOrders(slips.list_held(self.db)), chosen)
+
+    def load_held(self, slip_id: int) -> None:
+        try:
+            order = slips.recall(self.db, slip_id)
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self.load(order, held_id=slip_id)
+        self._say(f"已调出挂单 #{slip_id}。", error=False)
+
+    def load(
+        self, order: SlipIn, *, held_id: int | None = None, replacing: str | None = None
+    ) -> None:
+        """Fill the screen from a slip as typed: a held order, a return against a slip,
+        or a copy of an old slip (then with today's policy prices). The order on screen
+        is held first; if it cannot be, it stays and nothing is loaded."""
+        problem = self.park() if self._has_work() else None
+        if problem is not None:
+            self._say(f"{problem}　没有载入 {order.against or replacing or '挂单'}。")
+            return
+        self.reset()
+        self.slip_type = order.type
+        self._show_type()
+        if order.customer:
+            self.set_customer(quotes.customer(self.db, order.customer))
+        self._input("settlement").value = order.settlement or ""
+        self._input("remarks").value = order.remarks
+        self._input("recipient").value = order.recipient
+        for raw in order.lines:
+            q = quotes.quote(self.db, order.customer, raw.product, order.type)
+            gift = raw.is_gift and order.type.kind.gift_lines
+            price = Decimal(raw.price) if raw.price else q.price
+            source = q.source if price == q.price else PriceSource.MANUAL
+            if gift:
+                price, source = Decimal("0.00"), PriceSource.GIFT
+            codes = tuple(raw.trace_codes)
+            self.lines.append(
+                Line(q.product, Decimal(raw.qty), price, q.price, source, codes, is_gift=gift)
+            )
+        self.held_id = held_id
+        self.discount = order.discount
+        self.against = order.against
+        self.replacing = replacing
+        self._input("remarks").value = order.remarks if not replacing else ""
+        if order.idempotency_key:
+            self.order_key = order.idempotency_key
+        self._show_type()
+        self._refresh()
+        self._check()
+        self._focus("product")

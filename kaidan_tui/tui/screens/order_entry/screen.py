@@ -1,0 +1,108 @@
+"""开单: the order-entry screen itself, its keys and its layout (the layers it is built
+from are listed in the package's docstring)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Header, Input, Label, Static
+
+from kaidan_tui.tui.screens.order_entry.posting import OrderPosting
+from kaidan_tui.tui.screens.printing import PrintBanner
+from kaidan_tui.tui.typeahead import Field
+from kaidan_tui.tui.widgets.keybar import KeyBar
+from kaidan_tui.tui.widgets.linestable import LinesTable
+from kaidan_tui.tui.widgets.matchlist import MatchList
+
+
+class OrderEntryScreen(OrderPosting):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f9", "post", "过账打印", id="order.post", tooltip="确认并过账（取得单号）"),
+        Binding("f8", "hold", "挂单", id="order.hold", tooltip="把未完成的单挂起"),
+        Binding("f7", "recall", "调挂单", id="order.recall", tooltip="列出挂单并调出一张"),
+        Binding("f6", "cycle_type", "单据类型", id="order.type", tooltip="销售/退货/赠送/入库"),
+        Binding("ctrl+n", "new_order", "新单", id="order.new", tooltip="清空，开始新单"),
+        Binding("ctrl+delete", "delete_line", "删行", id="order.delete_line", tooltip="删除当前行"),
+        Binding("ctrl+t", "trace_codes", "瓶码", id="order.codes", tooltip="录入本行瓶码/箱码"),
+        Binding(
+            "ctrl+g",
+            "toggle_gift",
+            "赠品",
+            id="order.gift",
+            tooltip="本行改为赠品（0 元，需主管审批）或改回",
+        ),
+        Binding(  # priority: in a field Ctrl+D would otherwise delete a character
+            "ctrl+d",
+            "discount",
+            "整单优惠",
+            id="order.discount",
+            tooltip="95折、-50、=1000、抹零",
+            priority=True,
+        ),
+        Binding("alt+1", "copy_price('agreed')", "用协议价", show=False, id="order.price_agreed"),
+        Binding("alt+2", "copy_price('tier')", "用等级价", show=False, id="order.price_tier"),
+        Binding("alt+3", "copy_price('list')", "用价格表价", show=False, id="order.price_list"),
+        Binding("alt+4", "copy_price('last')", "用上次价", show=False, id="order.price_last"),
+        Binding(
+            "f10", "preview", "打印预览", id="order.preview", tooltip="本单（或上一单）的打印版面"
+        ),
+        Binding("alt+c", "focus('customer')", "客户", show=False, id="order.customer"),
+        Binding("alt+s", "focus('settlement')", "结算", show=False, id="order.settlement"),
+        Binding("alt+r", "focus('remarks')", "备注", show=False, id="order.remarks"),
+        Binding("escape", "back", "返回", show=False, id="order.back"),
+        # Enter is handled by the screen, in key order, before the next key is routed:
+        # focus moves synchronously, so type-ahead lands in the right field.
+        Binding("enter", "enter", show=False, priority=True, id="order.enter"),
+        Binding("up", "popup(-1)", show=False, id="order.up"),
+        Binding("down", "popup(1)", show=False, id="order.down"),
+    ]
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield PrintBanner(id="print-banner")
+        with Horizontal(id="order-head"):
+            yield Label("客户", classes="field-label")
+            yield Field(id="customer", placeholder="编码 / 拼音首字母 / 名称 / 电话")
+            yield Label("结算", classes="field-label")
+            yield Field(id="settlement", placeholder="现款", classes="short")
+            yield Label("领用", classes="field-label gift-only")
+            yield Field(id="recipient", placeholder="领用单位或人", classes="gift-only")
+        yield Static("", id="customer-info")
+        yield Static("", id="credit-banner")
+        with Horizontal(id="order-body"):
+            with Vertical(id="lines-col"):
+                with Vertical(id="table-box"):
+                    yield LinesTable(id="lines", cursor_type="row", zebra_stripes=True)
+                    # On a layer over the lines: filling it never reflows the screen.
+                    yield MatchList(id="popup")
+                with Horizontal(id="editor"):
+                    yield Field(id="product", placeholder="商品：编码/条码/拼音/名称，编码*数量")
+                    yield Field(id="qty", placeholder="数量", classes="num")
+                    yield Field(id="price", placeholder="单价", classes="num")
+                yield Field(id="codes", placeholder="瓶码/箱码，空格分隔（Ctrl+T）")
+                yield Static("", id="editor-msg")
+                with Horizontal(id="remarks-row"):
+                    yield Label("备注", classes="field-label")
+                    yield Field(id="remarks", placeholder="送货要求、联系人等")
+            yield Static("", id="price-panel")
+        yield Static("", id="issues")
+        yield Static("", id="totals")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        from kaidan_tui.services import settings
+
+        value = settings.value(self.db, settings.SCAN_FOCUS, "next")
+        self.scan_focus = value if value in ("next", "qty") else "next"
+        table = self.query_one("#lines", DataTable)
+        table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
+        self.query_one("#popup", MatchList).display = False
+        self.query_one("#codes", Input).display = False
+        self._show_type()
+        self._refresh()
+        self._focus("customer")
