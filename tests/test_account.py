@@ -17,10 +17,11 @@ from sqlmodel import Session
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.migrate import alembic_config, upgrade
 from kaidan_tui.db.models import Customer, Payment
+from kaidan_tui.db.queries import accounts
+from kaidan_tui.db.queries.catalog import customer_by_code
 from kaidan_tui.domain.credit import aging, open_newest, overdue_count
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, SlipStatus, SlipType
-from kaidan_tui.services import accounts, lifecycle, slips
-from kaidan_tui.services.catalog import customer_by_code
+from kaidan_tui.services import lifecycle, slips
 from kaidan_tui.services.slips import LineIn, SlipIn
 from kaidan_tui.services.users import UserInfo
 from tests.test_daily import build_day

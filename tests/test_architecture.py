@@ -7,7 +7,10 @@ run by .ci/run); the complexity limit is ruff's (C901). These two checks have no
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
+from types import ModuleType
 
 import grimp
 
@@ -134,3 +137,65 @@ def test_the_screens_and_the_cli_open_no_transaction() -> None:
                     ):
                         found.append(f"{rel}:{node.lineno} {ast.unparse(call)}")
     assert not found, "transactions opened outside services: " + "; ".join(found)
+
+
+def _takes_a_session(obj: object) -> bool:
+    if not callable(obj) or isinstance(obj, type):
+        return False
+    try:
+        params = list(inspect.signature(obj).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return bool(params) and "Session" in str(params[0].annotation)
+
+
+def _session_calls(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, name) of every service or db query function that takes a session and that
+    this module imports or reaches through an imported module."""
+    modules: dict[str, ModuleType] = {}
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if not node.module.startswith(("kaidan_tui.services", "kaidan_tui.db")):
+                continue
+            mod = importlib.import_module(node.module)
+            for alias in node.names:
+                obj = getattr(mod, alias.name, None)
+                if isinstance(obj, ModuleType):
+                    modules[alias.asname or alias.name] = obj
+                elif _takes_a_session(obj):
+                    found.append((node.lineno, f"{node.module}.{alias.name}"))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and _takes_a_session(getattr(modules[node.value.id], node.attr, None))
+        ):
+            found.append((node.lineno, f"{modules[node.value.id].__name__}.{node.attr}"))
+    return found
+
+
+def test_the_screens_and_the_cli_call_no_function_that_takes_a_session() -> None:
+    """What takes the caller's session (db/queries, the steps inside services) is only
+    composed by services; the outer layers get a Database-taking service for each."""
+    found = []
+    for path in _sources():
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith(("cli/", "tui/")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [f"{rel}:{line} {name}" for line, name in _session_calls(tree)]
+    assert not found, "session-taking calls outside services: " + "; ".join(found)
+
+
+def test_the_session_call_finder_finds_them() -> None:
+    tree = ast.parse(
+        "from kaidan_tui.services import slips\n"
+        "from kaidan_tui.db.queries.catalog import on_hand\n"
+        "from kaidan_tui.services.catalog import search_products\n"
+        "slips.post_in\nslips.post\n"
+    )
+    assert _session_calls(tree) == [
+        (2, "kaidan_tui.db.queries.catalog.on_hand"),
+        (4, "kaidan_tui.services.slips.post_in"),
+    ]

@@ -8,9 +8,10 @@ from decimal import Decimal
 from textual.widgets import Static
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.db.queries import accounts
+from kaidan_tui.db.queries.catalog import customer_by_code, missing_return_copies
 from kaidan_tui.domain.credit import aging
-from kaidan_tui.services import accounts, day_end, slips
-from kaidan_tui.services.catalog import customer_by_code, missing_return_copies
+from kaidan_tui.services import day_end, slips
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.app import KaidanApp
 from tests.test_order_entry import login, type_in

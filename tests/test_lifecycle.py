@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import AuditLog, CustomerLastPrice, Slip, SlipLine, Stock
+from kaidan_tui.db.queries import accounts
+from kaidan_tui.db.queries.catalog import customer_by_code, product_by_code
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
-from kaidan_tui.services import accounts, day_end, lifecycle, slips
-from kaidan_tui.services.catalog import customer_by_code, product_by_code
+from kaidan_tui.services import day_end, lifecycle, slips
 from kaidan_tui.services.users import UserInfo
 
 pytestmark = pytest.mark.also_postgres

@@ -23,13 +23,13 @@ from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Customer, Slip, SlipLine, Stock
+from kaidan_tui.db.queries import accounts
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.capitals import amount_in_capitals
 from kaidan_tui.domain.discount import allocate
 from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import StateError
 from kaidan_tui.services import (
-    accounts,
     daily,
     daily_export,
     documents,

@@ -70,7 +70,7 @@ def test_unreachable_server_is_explained_in_chinese() -> None:
 def test_eight_counters_on_one_postgresql_store(pg_stores: PgStores) -> None:
     """Counters on several machines: 8 processes post at once through the writers' lock
     and the locked counter row; nothing reaches a clerk, numbers are 1..N per series."""
-    from kaidan_tui.services.accounts import check_balances
+    from kaidan_tui.db.queries.accounts import check_balances
     from kaidan_tui.services.audit import verify_chain
     from tests.support import concurrency
 

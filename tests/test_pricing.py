@@ -9,6 +9,7 @@ import pytest
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import AgreedPrice
+from kaidan_tui.db.queries.catalog import customer_by_code, product_by_code
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.pricing import (
@@ -20,7 +21,6 @@ from kaidan_tui.domain.pricing import (
     policy_price,
     tax_inclusive_unit_price,
 )
-from kaidan_tui.services.catalog import customer_by_code, product_by_code
 from kaidan_tui.services.pricing import price_facts
 
 D = Decimal

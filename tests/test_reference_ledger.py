@@ -54,14 +54,13 @@ from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Customer, DayClose, Ledger, Product, Slip, Warehouse
+from kaidan_tui.db.queries import accounts, catalog
 from kaidan_tui.db.queries.slips import find_slip
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import Role, SlipType
 from kaidan_tui.domain.errors import KaidanError
 from kaidan_tui.printing.layout import Form, layout
 from kaidan_tui.services import (
-    accounts,
-    catalog,
     daily,
     daily_export,
     day_end,

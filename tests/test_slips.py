@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import AuditLog, Slip, SlipLine, SlipLineCode, Stock, StockMovement
+from kaidan_tui.db.queries import accounts
+from kaidan_tui.db.queries.catalog import customer_by_code, product_by_code
 from kaidan_tui.domain.errors import InputError, PermissionDenied, PolicyViolation, StateError
-from kaidan_tui.services import accounts, audit, slips, users
-from kaidan_tui.services.catalog import customer_by_code, product_by_code
+from kaidan_tui.services import audit, slips, users
 from kaidan_tui.services.slips import LineIn, SlipIn
 from kaidan_tui.services.users import UserInfo
 

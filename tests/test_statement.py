@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Ledger, Payment
+from kaidan_tui.db.queries import accounts
+from kaidan_tui.db.queries.catalog import customer_by_code
 from kaidan_tui.domain.enums import SlipType
-from kaidan_tui.services import accounts, lifecycle, slips, statement
-from kaidan_tui.services.catalog import customer_by_code
+from kaidan_tui.services import lifecycle, slips, statement
 from kaidan_tui.services.users import UserInfo
 
 D = Decimal

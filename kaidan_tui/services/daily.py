@@ -33,6 +33,8 @@ from kaidan_tui.db.models import (
     StockMovement,
     User,
 )
+from kaidan_tui.db.queries import accounts
+from kaidan_tui.db.queries.accounts import Overdue
 from kaidan_tui.db.queries.slips import day_is_closed
 from kaidan_tui.domain.effects import COUNTED_STATUSES, sales_sign
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
@@ -41,8 +43,6 @@ from kaidan_tui.domain.money import ZERO, money
 from kaidan_tui.domain.numbering import format_number
 from kaidan_tui.domain.slip_kinds import CHARGING
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services import accounts
-from kaidan_tui.services.accounts import Overdue
 
 if TYPE_CHECKING:
     pass

@@ -29,6 +29,13 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from kaidan_tui.db.models import Customer, Product, Slip
+from kaidan_tui.db.queries import accounts
+from kaidan_tui.db.queries.catalog import (
+    customer_by_code,
+    on_hand,
+    product_by_code,
+    products_by_codes,
+)
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.discount import allocate, slip_discount
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipType
@@ -58,13 +65,6 @@ from kaidan_tui.domain.pricing import (
 )
 from kaidan_tui.domain.slip_kinds import Party, Prices, SlipKind
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services import accounts
-from kaidan_tui.services.catalog import (
-    customer_by_code,
-    on_hand,
-    product_by_code,
-    products_by_codes,
-)
 from kaidan_tui.services.pricing import price_facts_many
 from kaidan_tui.services.returns import Returnable, against, check_returnable, refund
 from kaidan_tui.services.slip_input import LineIn, PreparedLine, PreparedSlip, SlipIn

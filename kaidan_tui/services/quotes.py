@@ -12,19 +12,12 @@ from sqlmodel import col, select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Product
+from kaidan_tui.db.queries.catalog import customer_by_code, on_hand, stock_by_warehouse
 from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.pricing import PriceFacts, start_price
 from kaidan_tui.services import settings
-from kaidan_tui.services.catalog import (
-    CustomerHit,
-    ProductHit,
-    customer_by_code,
-    customer_hit,
-    on_hand,
-    product_hit,
-    stock_by_warehouse,
-)
+from kaidan_tui.services.catalog import CustomerHit, ProductHit, customer_hit, product_hit
 from kaidan_tui.services.pricing import LastPrice, last_prices, price_facts, price_facts_many
 from kaidan_tui.services.slips import SlipIn, prepare
 from kaidan_tui.services.store import config

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from kaidan_tui.db.models import Setting
+from kaidan_tui.db.queries.settings import get as get
+from kaidan_tui.db.queries.settings import put as put
 from kaidan_tui.domain.enums import PriceSource
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.money import parse_amount
@@ -39,20 +40,6 @@ BACKUP_DIR = "backup_dir"
 """Where the day close puts its backup; empty: ``backups/`` beside the store."""
 BACKUP_KEEP = "backup_keep"
 """How many automatic backups to keep; 0: the day close takes none."""
-
-
-def get(session: Session, key: str, default: str = "") -> str:
-    row = session.get(Setting, key)
-    return row.value if row is not None else default
-
-
-def put(session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-    session.flush()
 
 
 def stock_blocks(session: Session) -> bool:

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Payment, Slip
+from kaidan_tui.db.queries.catalog import customer_by_code
 from kaidan_tui.domain.effects import COUNTED_STATUSES, sales_sign
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement, SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError
 from kaidan_tui.domain.money import ZERO
-from kaidan_tui.services.catalog import customer_by_code
 
 if TYPE_CHECKING:
     from kaidan_tui.printing.layout import Row

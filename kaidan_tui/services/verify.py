@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.db.queries.accounts import check_balances
 from kaidan_tui.services import pepper
-from kaidan_tui.services.accounts import check_balances
 from kaidan_tui.services.audit import ChainReport, verify_chain
 
 

@@ -54,7 +54,8 @@ os.environ["XDG_CONFIG_HOME"] = str(SCRATCH / "xdg-config")
 os.environ.pop("KAIDAN_DB", None)
 
 from kaidan_tui.db.engine import Database  # noqa: E402
-from kaidan_tui.services import accounts, daily, lifecycle, slips, users  # noqa: E402
+from kaidan_tui.db.queries import accounts  # noqa: E402
+from kaidan_tui.services import daily, lifecycle, slips, users  # noqa: E402
 from kaidan_tui.services.slips import LineIn, SlipIn  # noqa: E402
 
 D = Decimal

@@ -341,7 +341,7 @@ def _audit_problems(path: str) -> list[str]:
     """The audit chain verifies, and every customer's kept balance (外欠) equals the one
     summed from their slips and payments."""
     from kaidan_tui.db.engine import Database
-    from kaidan_tui.services.accounts import check_balances
+    from kaidan_tui.db.queries.accounts import check_balances
     from kaidan_tui.services.audit import verify_chain
 
     db = Database.open(path)

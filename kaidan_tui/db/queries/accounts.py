@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from kaidan_tui.db.columns import Money
 from kaidan_tui.db.models import Customer, CustomerAccount, Payment, Slip
+from kaidan_tui.db.queries import settings
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.credit import Aging, open_newest, overdue_count
 from kaidan_tui.domain.effects import sales_sign
@@ -109,8 +110,6 @@ def check_balances(session: Session) -> list[tuple[str, Decimal, Decimal]]:
 
 
 def _term(session: Session) -> int:
-    from kaidan_tui.services import settings
-
     return int(settings.get(session, CREDIT_TERM_KEY, "30") or 30)
 
 
