@@ -33,6 +33,21 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
+def timed_pair(
+    a: Callable[[], object], b: Callable[[], object], runs: int
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of each run of ``a`` and ``b``, taken in turns (a, b, a, b …), so a
+    ratio of the two is not skewed by the machine getting slower or faster in between."""
+    out_a: list[float] = []
+    out_b: list[float] = []
+    for _ in range(runs):
+        for fn, out in ((a, out_a), (b, out_b)):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return out_a, out_b
+
+
 def p95(samples: list[float]) -> float:
     s = sorted(samples)
     return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
@@ -60,3 +75,7 @@ def tmux_start(session: str, width: int, height: int, command: str) -> None:
     tmux("kill-session", "-t", session)
     env = [f"-e{k}={os.environ[k]}" for k in CONFIG_ENV if k in os.environ]
     tmux("new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), *env, command)
+
+
+def p50(samples: list[float]) -> float:
+    return statistics.median(samples)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -120,15 +121,22 @@ def pg_floor(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
     return post, conn.close
 
 
-def run(slips: int, url: str | None = None) -> list[float]:
-    """Milliseconds per floor post (after one warm-up post)."""
+@contextmanager
+def floor(url: str | None = None) -> Iterator[Callable[[], None]]:
+    """The floor's post, warmed up once, on a scratch SQLite file or the PostgreSQL URL."""
     with tempfile.TemporaryDirectory() as tmp:
         post, close = pg_floor(url) if url else sqlite_floor(Path(tmp) / "floor.db")
         try:
             post()
-            return timed(post, slips)
+            yield post
         finally:
             close()
+
+
+def run(slips: int, url: str | None = None) -> list[float]:
+    """Milliseconds per floor post (after one warm-up post)."""
+    with floor(url) as post:
+        return timed(post, slips)
 
 
 def main() -> None:

@@ -139,3 +139,35 @@ def test_a_kind_that_needs_a_reason_asks_for_one(
             stages.prepare(s, order)
         assert err.value.field == "remarks"
         assert stages.prepare(s, order.model_copy(update={"remarks": "盘盈"})).total_qty == 10
+
+
+def test_a_bulk_insert_stores_what_a_core_insert_stores(demo_db: Database) -> None:
+    """db/bulk.py skips SQLAlchemy's per-row parameters; the stored values must not
+    change: Qty rounded to thousandths, datetimes in the dialect's format, NULLs."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from kaidan_tui.db.bulk import Bulk
+    from kaidan_tui.db.models import metadata
+
+    moves = metadata.tables["stock_movement"]
+    cols = ("product_id", "warehouse_id", "qty", "kind", "slip_id", "user_id", "created_at")
+    at = datetime(2026, 12, 6, 9, 30, 0, tzinfo=UTC)  # no microseconds: the format is the dialect's
+    row = (1, 1, Decimal("-2.5005"), "adjust", None, None, at)
+    with demo_db.write() as s:
+        conn = s.connection()
+        conn.execute(insert(moves), [dict(zip(cols, row, strict=True)) | {"remarks": "core"}])
+        Bulk(moves, (*cols, "remarks")).run(conn, [(*row, "bulk")])
+        raw = conn.exec_driver_sql(
+            "SELECT qty, created_at, slip_id, remarks FROM stock_movement "
+            "WHERE remarks IN ('core', 'bulk') ORDER BY remarks DESC"
+        ).all()
+        typed = conn.execute(
+            select(moves.c.qty, moves.c.created_at).where(moves.c.remarks == "bulk")
+        ).one()
+    assert raw[0][:3] == raw[1][:3], raw  # core, then bulk: the same stored values
+    assert raw[0][0] == -2501  # -2.5005 → -2.501 (ROUND_HALF_UP), in thousandths
+    assert typed == (Decimal("-2.501"), at)
+    with pytest.raises(KeyError):
+        Bulk(moves, ("product_id", "qty_typo"))

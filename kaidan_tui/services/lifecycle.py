@@ -34,7 +34,8 @@ from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
 from kaidan_tui.domain.slip_kinds import CHARGING
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit, spool
-from kaidan_tui.services.slips import _ADD_STOCK, next_number
+from kaidan_tui.services.slip_rows import ADD_STOCK
+from kaidan_tui.services.slips import next_number
 from kaidan_tui.services.store import config
 from kaidan_tui.services.users import UserInfo
 
@@ -117,10 +118,7 @@ def _reverse_stock(
             )
         )
     session.flush()
-    if moves:
-        session.connection().execute(
-            _ADD_STOCK, [{"p": m.product_id, "w": m.warehouse_id, "q": -m.qty} for m in moves]
-        )
+    ADD_STOCK.run(session.connection(), ((m.product_id, m.warehouse_id, -m.qty) for m in moves))
 
 
 def _forget_last_prices(session: Session, slip: Slip) -> None:

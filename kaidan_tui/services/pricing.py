@@ -19,13 +19,12 @@ from sqlalchemy import (
     literal_column,
     null,
     or_,
-    text,
     union_all,
 )
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from kaidan_tui.db.columns import Money, Qty
+from kaidan_tui.db.bulk import Bulk
 from kaidan_tui.db.models import (
     AgreedPrice,
     Customer,
@@ -154,15 +153,11 @@ def price_facts_many(
     }
 
 
-_LAST_PRICE = text(
-    "INSERT INTO customer_last_price (customer_id, product_id, price, qty, slip_id, posted_at) "
-    "VALUES (:c, :p, :price, :qty, :s, :at) ON CONFLICT (customer_id, product_id) DO UPDATE SET "
-    "price = excluded.price, qty = excluded.qty, slip_id = excluded.slip_id, "
-    "posted_at = excluded.posted_at"
-).bindparams(
-    bindparam("price", type_=Money()),
-    bindparam("qty", type_=Qty()),
-    bindparam("at", type_=CustomerLastPrice.__table__.c.posted_at.type),  # type: ignore[attr-defined]
+_LAST_PRICE = Bulk(
+    CustomerLastPrice.__table__,  # type: ignore[attr-defined]
+    ("customer_id", "product_id", "price", "qty", "slip_id", "posted_at"),
+    tail="ON CONFLICT (customer_id, product_id) DO UPDATE SET price = excluded.price, "
+    "qty = excluded.qty, slip_id = excluded.slip_id, posted_at = excluded.posted_at",
 )
 
 
@@ -198,17 +193,10 @@ def remember_last_prices(session: Session, slip: PostedSale, lines: Sequence[Pai
         return  # a back-dated slip (补单) is not the customer's latest price
     paid = {ln.product_id: ln for ln in lines if not ln.is_gift}
     if paid:
-        session.connection().execute(
-            _LAST_PRICE,
-            [
-                {
-                    "c": slip.customer_id,
-                    "p": pid,
-                    "price": ln.price,
-                    "qty": ln.qty,
-                    "s": slip.id,
-                    "at": slip.posted_at,
-                }
+        _LAST_PRICE.run(
+            session.connection(),
+            (
+                (slip.customer_id, pid, ln.price, ln.qty, slip.id, slip.posted_at)
                 for pid, ln in paid.items()
-            ],
+            ),
         )

@@ -8,22 +8,19 @@ moves stock, remembers last prices and appends the audit row — all or nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, text, update
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from kaidan_tui.db.columns import Qty
 from kaidan_tui.db.engine import Database
-from kaidan_tui.db.models import Ledger, Slip, SlipLine, SlipLineCode, Warehouse, metadata
+from kaidan_tui.db.models import Ledger, Slip, SlipLine, SlipLineCode, Warehouse
 from kaidan_tui.db.queries.slips import day_is_closed
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import InputError, NotFound, PolicyIssue, PolicyViolation, StateError
 from kaidan_tui.domain.numbering import format_number
-from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit, spool
 
 # What a slip is as typed and as checked (slip_input, returns) and the checking itself
@@ -37,6 +34,13 @@ from kaidan_tui.services.slip_input import LineIn as LineIn
 from kaidan_tui.services.slip_input import PreparedLine as PreparedLine
 from kaidan_tui.services.slip_input import PreparedSlip as PreparedSlip
 from kaidan_tui.services.slip_input import SlipIn as SlipIn
+from kaidan_tui.services.slip_rows import (
+    UPDATE_SLIP,
+    PostedSlip,
+    move_stock,
+    save_header,
+    write_lines,
+)
 from kaidan_tui.services.store import LedgerInfo
 from kaidan_tui.services.users import UserInfo
 
@@ -79,193 +83,6 @@ def next_number(session: Session, ledger: LedgerInfo, kind: SlipType, year: int)
     )
     return seq, format_number(
         ledger.number_format, prefix=kind.prefix, ledger=ledger.code, year=year, seq=seq
-    )
-
-
-def _header(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[str, Any]:
-    """The slip's header columns: what was typed plus a snapshot of the customer as printed."""
-    c = prep.customer
-    return {
-        "ledger_id": prep.ledger.id,
-        "type": prep.type.value,
-        "business_date": prep.business_date,
-        "customer_id": c.id if c is not None else None,
-        "cust_code": c.code if c is not None else "",
-        "cust_name": c.name if c is not None else "",
-        "cust_contact": c.contact if c is not None else "",
-        "cust_phone": c.phone if c is not None else "",
-        "cust_address": c.address if c is not None else "",
-        "channel": c.channel if c is not None else "",
-        "freight_station": c.freight_station if c is not None else "",
-        "freight_phone": c.freight_phone if c is not None else "",
-        "store_code": c.store_code if c is not None else "",
-        "po_number": clean_text(slip_in.po_number),
-        "recipient": clean_text(slip_in.recipient),
-        "settlement": prep.settlement.value,
-        "delivery": prep.delivery,
-        "warehouse_id": prep.warehouse.id,
-        "maker_id": user.id,
-        "handler": clean_text(slip_in.handler),
-        "remarks": clean_text(slip_in.remarks, multiline=True),
-        "line_count": len(prep.lines),
-        "total_qty": prep.total_qty,
-        "total_amount": prep.total_amount,
-        "discount_amount": prep.discount_amount,
-        "against_id": prep.against_id,
-    }
-
-
-_SLIP = metadata.tables["slip"]
-_SLIP_LINE = metadata.tables["slip_line"]
-_SLIP_LINE_CODE = metadata.tables["slip_line_code"]
-_STOCK_MOVEMENT = metadata.tables["stock_movement"]
-_INSERT_SLIP = insert(_SLIP).returning(_SLIP.c.id)
-_UPDATE_SLIP = update(_SLIP).where(_SLIP.c.id == bindparam("slip_id"))
-_LINE_IDS = select(_SLIP_LINE.c.line_no, _SLIP_LINE.c.id).where(
-    _SLIP_LINE.c.slip_id == bindparam("slip_id")
-)
-
-
-def _save_header(
-    session: Session,
-    slip: Slip | None,
-    prep: PreparedSlip,
-    slip_in: SlipIn,
-    user: UserInfo,
-    **extra: Any,
-) -> int:
-    """Insert a new open slip, or rewrite the header of the held one; return its id.
-
-    Plain Core statements on the session's connection: this is the hot path of posting.
-    """
-    values = _header(prep, slip_in, user) | extra
-    conn = session.connection()
-    if slip is None:
-        values["idempotency_key"] = slip_in.idempotency_key
-        slip_id: int = conn.execute(_INSERT_SLIP, values).scalar_one()
-        return slip_id
-    assert slip.id is not None
-    conn.execute(_UPDATE_SLIP, values | {"slip_id": slip.id})
-    return slip.id
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenLine:
-    id: int
-    product_id: int
-    qty: Decimal
-    price: Decimal
-    is_gift: bool
-
-
-_ADD_STOCK = text(
-    "INSERT INTO stock (product_id, warehouse_id, qty) VALUES (:p, :w, :q) "
-    "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET qty = stock.qty + excluded.qty"
-).bindparams(bindparam("q", type_=Qty()))
-
-
-def _write_lines(
-    session: Session,
-    slip_id: int,
-    prep: PreparedSlip,
-    approver: UserInfo | None,
-    *,
-    replace: bool,
-) -> list[WrittenLine]:
-    """Insert the lines and their trace codes in bulk (no ORM objects: this is the hot path).
-
-    ``replace``: the slip is a held one being re-saved; its old lines go first (it has no
-    number yet, so the triggers allow it).
-    """
-    conn = session.connection()
-    if replace:
-        old_ids = list(
-            conn.execute(select(_SLIP_LINE.c.id).where(_SLIP_LINE.c.slip_id == slip_id)).scalars()
-        )
-        if old_ids:
-            conn.execute(delete(_SLIP_LINE_CODE).where(_SLIP_LINE_CODE.c.line_id.in_(old_ids)))
-            conn.execute(delete(_SLIP_LINE).where(_SLIP_LINE.c.slip_id == slip_id))
-    params = []
-    for ln in prep.lines:
-        approved = approver is not None and any(i.needs_approval for i in ln.issues)
-        reason = "；".join(i.message for i in ln.issues if i.needs_approval) if approved else ""
-        params.append(
-            {
-                "slip_id": slip_id,
-                "line_no": ln.line_no,
-                "product_id": ln.product.id or 0,
-                "code": ln.product.code,
-                "name": ln.product.name,
-                "spec": ln.product.spec,
-                "unit": ln.product.unit,
-                "qty": ln.qty,
-                "price": ln.price,
-                "amount": ln.amount,
-                "paid": ln.paid,
-                "policy_price": ln.policy.price if ln.policy is not None else None,
-                "price_source": ln.source.value,
-                "approved_by_id": approver.id if approved and approver is not None else None,
-                "approval_reason": reason[:200],
-                "is_gift": ln.is_gift,
-                "remarks": ln.remarks,
-            }
-        )
-    # executemany, then the ids by line number: two statements for any line count
-    # (RETURNING in parameter order would run one INSERT per line on SQLite).
-    conn.execute(insert(_SLIP_LINE), params)
-    by_no: dict[int, int] = {no: i for no, i in conn.execute(_LINE_IDS, {"slip_id": slip_id})}
-    ids: list[int] = [by_no[ln.line_no] for ln in prep.lines]
-    codes = [
-        {"line_id": line_id, "code": code}
-        for line_id, ln in zip(ids, prep.lines, strict=True)
-        for code in ln.trace_codes
-    ]
-    if codes:
-        conn.execute(insert(_SLIP_LINE_CODE), codes)
-    return [
-        WrittenLine(line_id, ln.product.id or 0, ln.qty, ln.price, ln.is_gift)
-        for line_id, ln in zip(ids, prep.lines, strict=True)
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class PostedSlip:
-    """What stock moves and last prices need to know about a slip just posted."""
-
-    id: int
-    type: str
-    customer_id: int | None
-    warehouse_id: int
-    business_date: date
-    posted_at: datetime
-
-
-def _move_stock(
-    session: Session, slip: PostedSlip, rows: list[WrittenLine], user: UserInfo
-) -> None:
-    """One movement per line, and the on-hand quantity adjusted by the same amounts."""
-    sign = SlipType(slip.type).stock_sign
-    conn = session.connection()
-    conn.execute(
-        insert(_STOCK_MOVEMENT),
-        [
-            {
-                "product_id": row.product_id,
-                "warehouse_id": slip.warehouse_id,
-                "qty": row.qty * sign,
-                "kind": "slip",
-                "slip_id": slip.id,
-                "line_id": row.id,
-                "user_id": user.id,
-                "created_at": slip.posted_at,
-                "remarks": "",
-            }
-            for row in rows
-        ],
-    )
-    conn.execute(
-        _ADD_STOCK,
-        [{"p": row.product_id, "w": slip.warehouse_id, "q": row.qty * sign} for row in rows],
     )
 
 
@@ -337,8 +154,8 @@ def post_in(
     if unapprovable or (needs and approver is None):
         raise PolicyViolation(unapprovable + ([] if approver else needs))
     # A slip is born open (a trigger insists), gets its lines, then its number.
-    slip_id = _save_header(session, slip, prep, slip_in, user)
-    rows = _write_lines(
+    slip_id = save_header(session, slip, prep, slip_in, user)
+    rows = write_lines(
         session, slip_id, prep, approver if needs else None, replace=slip is not None
     )
     year = prep.business_date.year
@@ -352,7 +169,7 @@ def post_in(
         posted_at=clock.now(),
     )
     session.connection().execute(
-        _UPDATE_SLIP,
+        UPDATE_SLIP,
         {
             "slip_id": slip_id,
             "seq": seq,
@@ -364,7 +181,7 @@ def post_in(
             **({"approver_id": approver.id} if needs and approver is not None else {}),
         },
     )
-    _move_stock(session, posted, rows, user)
+    move_stock(session, posted, rows, user)
     remember_last_prices(session, posted, rows)
     audit.append(
         session,
@@ -402,7 +219,7 @@ def hold(
             raise StateError(f"单据 {slip.number} 已过账，不能挂单。")
         prep = prepare(session, slip_in)
         why = reasons if reasons is not None else [i.message for i in prep.blocking]
-        slip_id = _save_header(
+        slip_id = save_header(
             session,
             slip,
             prep,
@@ -411,7 +228,7 @@ def hold(
             status=SlipStatus.HELD.value,
             hold_reason="；".join(why)[:1000],
         )
-        _write_lines(session, slip_id, prep, None, replace=slip is not None)
+        write_lines(session, slip_id, prep, None, replace=slip is not None)
         audit.append(
             session, "slip.hold", user_id=user.id, entity="slip", entity_id=slip_id, reasons=why
         )

@@ -90,14 +90,14 @@ class Poster:
             self.codes = list(
                 s.exec(select(Product.code).where(Product.coded == False)).all()  # noqa: E712
             )
-        real_move = slips._move_stock
+        real_move = slips.move_stock
 
         def flaky_move(*args: Any, **kwargs: Any) -> None:
             real_move(*args, **kwargs)
             if self.rng.random() < abort_rate:
                 raise Abort  # after next_number(): the whole transaction must roll back
 
-        slips._move_stock = flaky_move
+        slips.move_stock = flaky_move
 
     def post(self, tag: str) -> Ack:
         """Post one slip; raises :class:`Abort` for a transaction aborted on purpose."""

@@ -21,7 +21,7 @@ def post_many(path: str, worker: int, count: int, abort_rate: float) -> list[str
     rng = random.Random(worker)
     with db.read() as s:
         user = get_user(s, "1001")
-    real_move = slips._move_stock
+    real_move = slips.move_stock
     posted: list[str] = []
 
     def flaky_move(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -29,7 +29,7 @@ def post_many(path: str, worker: int, count: int, abort_rate: float) -> list[str
         if rng.random() < abort_rate:
             raise Abort  # after next_number(): the whole transaction must roll back
 
-    slips._move_stock = flaky_move  # type: ignore[assignment]
+    slips.move_stock = flaky_move  # type: ignore[assignment]
     for i in range(count):
         order = SlipIn(
             customer="K0001",
