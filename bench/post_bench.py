@@ -3,7 +3,8 @@
     python -m bench.post_bench [--slips 200] [--url postgresql://…]
 
 SQLite (a fresh demo store, synchronous=FULL) by default; ``--url`` runs both on a
-PostgreSQL scratch database (its tables are replaced). The floor is bench/post_floor.py.
+PostgreSQL database that is empty (the demo is loaded into it: a fresh `.ci/pg.sh start DIR`
+per run). The floor is bench/post_floor.py.
 Targets: p95 <= 20 ms (issue 3); the post's p95 <= 10 × the floor's (issue 15).
 The post and its floor run in turns, one slip each, so both meet the machine alike.
 """
@@ -29,7 +30,7 @@ from kaidan_tui.services.users import get_user
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--slips", type=int, default=200)
-    ap.add_argument("--url", help="a PostgreSQL scratch database (its tables are replaced)")
+    ap.add_argument("--url", help="an empty PostgreSQL database (the demo is loaded into it)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Database.open(args.url or str(Path(tmp) / "bench.db"))
