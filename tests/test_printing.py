@@ -347,6 +347,8 @@ def test_shipped_printers_toml_is_valid_and_routes_every_slip(tmp_path: Path) ->
         ({"kind": "usb"}, "device"),
         ({"kind": "file", "path": "x", "encoding": "utf-16"}, "gb18030 或 gbk"),
         ({"kind": "file", "path": "x", "drawer_pin": 3}, "drawer_pin 只能是 2 或 5"),
+        ({"kind": "tcp", "hots": "10.0.0.5", "host": "h"}, "没有设置项「hots」，可能拼错了"),
+        ({"kind": "cups", "queu": "LQ", "queue": "LQ"}, "没有设置项「queu」"),
         (
             {"kind": "file", "path": "x", "form_length_mm": "half", "line_spacing": 36},
             "每张都会走偏",

@@ -77,3 +77,10 @@ def test_the_order_screen_cycles_through_the_entered_kinds() -> None:
 
     assert order_entry.TYPES == slip_kinds.ENTERED
     assert SlipType.REVERSAL not in order_entry.TYPES
+
+
+def test_a_reversal_can_be_made_against_every_other_kind() -> None:
+    """A kind added to the table can be 红冲'd without editing the 红冲 row (a hostile
+    trial followed the how-to, and its new kind could not be reversed)."""
+    others = {t.value for t in SlipType if t is not SlipType.REVERSAL}
+    assert set(SlipType.REVERSAL.kind.against) == others

@@ -103,6 +103,25 @@ def test_uninitialised_store_is_refused(tmp_path: Path) -> None:
         check_schema(db.engine)
 
 
+@pytest.mark.sqlite_only
+def test_a_store_newer_than_the_program_is_refused(empty_db: Database) -> None:
+    """Counters sharing a store are upgraded one by one: one not yet upgraded must stop
+    at the newer store (it might hold slips of a kind it cannot read), and say that the
+    program, not the store, needs the upgrade."""
+    from sqlalchemy import text
+
+    check_schema(empty_db.engine)
+    newer = f"{int(HEAD_REVISION) + 1:04d}"
+    with empty_db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": newer})
+    with pytest.raises(StateError, match=f"数据库版本 {newer} 比本程序（{HEAD_REVISION}）新"):
+        check_schema(empty_db.engine)
+    with empty_db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with pytest.raises(StateError, match="kaidan db upgrade"):
+        check_schema(empty_db.engine)
+
+
 @pytest.mark.postgresql_only
 def test_writers_queue_on_postgresql(empty_db: Database) -> None:
     """A PostgreSQL writer holds the writers' lock for its whole transaction; readers pass."""

@@ -34,6 +34,11 @@ def check_schema(engine: Engine) -> None:
         raise StateError(
             "数据库尚未初始化。请先运行：kaidan init --db <路径>（演示数据加 --demo）。"
         )
+    if rev > HEAD_REVISION:  # four digits each: text order is version order
+        raise StateError(
+            f"数据库版本 {rev} 比本程序（{HEAD_REVISION}）新：另一台柜台已升级了数据库。"
+            "请先把这台电脑上的 kaidan 更新到同一版本，再开单。"
+        )
     if rev != HEAD_REVISION:
         raise StateError(
             f"数据库版本 {rev} 与程序版本 {HEAD_REVISION} 不一致。"

@@ -250,7 +250,9 @@ KINDS: dict[SlipType, SlipKind] = {
             prices=Prices.MIRROR,
             supervisor=False,
             original=Original.MUST,
-            against=("sale", "return", "gift", "stock_in"),
+            # every other kind, a new one included (one that must never be reversed is
+            # left out here by name)
+            against=tuple(t.value for t in SlipType if t is not SlipType.REVERSAL),
             voidable=False,
             entered=False,
             discount=False,

@@ -175,8 +175,10 @@ def _printer(
     name: str, t: Mapping[str, Any], source: str, parts: tuple[str, ...], data_dir: Path | None
 ) -> PrinterConfig:
     where = f"{source}：[printers.{name}]"
+    known = {"parts"}  # every key a printer may set (each is read below, set or not)
 
     def get(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        known.add(key)
         value = t.get(key, default)
         if value is None:
             return None
@@ -231,6 +233,12 @@ def _printer(
         dotmatrix=dm,
         receipt=ReceiptSetup(cut=cut, drawer_pin=drawer_pin, encoding=encoding),
     )
+    if unknown := sorted(set(t) - known):
+        # a misspelt key (queu, hots, prot) would otherwise fall back to its default
+        raise PrinterConfigError(
+            f"{where} 没有设置项「{'、'.join(unknown)}」，可能拼错了。"
+            f"可用的设置项：{'、'.join(sorted(known))}"
+        )
     if problem := TRANSPORTS[kind].problem(config):
         raise PrinterConfigError(f"{where}：{problem}")
     return config

@@ -213,8 +213,11 @@ def _reverse_in(
     session: Session, number: str, why: str, user: UserInfo, boss: UserInfo
 ) -> LifecycleResult:
     original = _posted(session, number)
-    if original.type not in SlipType.REVERSAL.kind.against:
+    if original.type == SlipType.REVERSAL.value:
         raise StateError(f"{original.number} 本身是红冲单，不能再红冲。")
+    if original.type not in SlipType.REVERSAL.kind.against:
+        label = SlipType(original.type).label
+        raise StateError(f"{original.number} 是{label}，这类单据不能红冲。")
     assert original.id is not None and original.number is not None
     _no_returns_against(session, original, "红冲")
     today = clock.today()

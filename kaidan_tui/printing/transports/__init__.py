@@ -3,7 +3,11 @@
 Each :class:`~kaidan_tui.printing.transports.base.Transport` checks its own settings
 (``problem``), sends (``send`` → ``Sent | NotSent | Uncertain``; ``deliver`` raises) and,
 where the connection allows, asks the printer's status first. A new kind of connection
-is one module here and one line in :data:`TRANSPORTS`.
+is one module here and one line in :data:`TRANSPORTS`, when the settings printers.toml
+already has (path, host, port, device, queue, timeout…) describe it. A kind with a setting
+of its own (say ``command`` for an lpr pipe) also adds that field to
+:class:`~kaidan_tui.printing.config.PrinterConfig` and reads it in ``config._printer``;
+a key no printer reads is refused there as misspelt.
 """
 
 from __future__ import annotations
