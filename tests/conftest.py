@@ -77,6 +77,15 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KAIDAN_DB", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _strict_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error the app survives (reported in Chinese, logged) still fails the test that
+    met it; the tests of that safety net turn it off for their app."""
+    from kaidan_tui.tui.host import KaidanHost
+
+    monkeypatch.setattr(KaidanHost, "strict", True)
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory, _pepper_file: Path) -> Path:
     """The demo store, built once per test session; tests get copies."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import select
 
@@ -10,7 +11,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Product, Stock
 from kaidan_tui.tui.app import KaidanApp
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
-from tests.test_order_entry import lines_of, login, message, posted, settle, type_in
+from tests.test_order_entry import add_line, lines_of, login, message, posted, settle, type_in
 
 D = Decimal
 
@@ -63,7 +64,11 @@ async def test_gift_line_is_zero_priced_flagged_approved_and_leaves_stock(
     assert stock_of(demo_db, "YL0001") == before - 2  # still counted in stock
 
 
-async def test_copy_a_shown_price_into_the_line(demo_db: Database) -> None:
+async def test_ctrl_f_steps_through_the_prices_the_panel_shows(demo_db: Database) -> None:
+    """Ctrl+F puts the agreed, tier, list and last price into the price cell in turn
+    (those the product has), then starts again; Enter takes the one shown."""
+    from kaidan_tui.domain.enums import PriceSource
+
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await login(pilot)
@@ -72,28 +77,33 @@ async def test_copy_a_shown_price_into_the_line(demo_db: Database) -> None:
         await type_in(pilot, "3")
         assert screen.current is not None
         facts = screen.current.facts
-        await pilot.press("alt+3")  # the list price
-        await settle(pilot)
-        price = screen.query_one("#price").value  # type: ignore[attr-defined]
-        assert price == f"{facts.list_price:.2f}"
-        assert "价格表" in message(screen)
+        order = [PriceSource.AGREED, PriceSource.TIER, PriceSource.LIST, PriceSource.LAST]
+        offered = [(s, v) for s in order if (v := facts.price_of(s)) is not None]
+        assert len(offered) >= 2, "the demo product should offer two prices at least"
+        seen = []
+        for _ in range(len(offered) + 1):
+            await pilot.press("ctrl+f")
+            await settle(pilot)
+            seen.append(screen.query_one("#price").value)  # type: ignore[attr-defined]
+        expected = [f"{v:.2f}" for _, v in offered]
+        assert seen == [*expected, expected[0]]  # in the panel's order, then round again
+        assert offered[0][0].label in message(screen)
         await pilot.press("enter")
         await settle(pilot)
         [line] = screen.lines
-        assert line.price == facts.list_price
-        expected = "list" if facts.list_price == screen.lines[0].policy else "manual"
-        assert line.source.value == expected
-        await type_in(pilot, "YL0024")
-        assert screen.current is not None
-        before = screen.query_one("#price").value  # type: ignore[attr-defined]
-        agreed = screen.current.facts.agreed_price
-        await pilot.press("alt+1")
+        assert line.price == offered[0][1]
+        source = offered[0][0].value if offered[0][1] == line.policy else "manual"
+        assert line.source.value == source
+
+
+async def test_ctrl_f_without_a_product_says_so(demo_db: Database) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await pilot.press("ctrl+f")
         await settle(pilot)
-        after = screen.query_one("#price").value  # type: ignore[attr-defined]
-        if agreed is None:  # said so, and the price is left alone
-            assert "没有协议价" in message(screen) and after == before
-        else:
-            assert after == f"{agreed:.2f}"
+        assert "请先选择商品" in message(screen)
 
 
 async def test_codes_added_to_a_line_after_the_fact(demo_db: Database) -> None:
@@ -126,3 +136,53 @@ async def test_codes_added_to_a_line_after_the_fact(demo_db: Database) -> None:
     with demo_db.read() as s:
         codes = s.exec(select(SlipLineCode.code).where(SlipLineCode.line_id == line.id)).all()
     assert (line.code, sorted(codes)) == ("JS0051", ["WLY001", "WLY002"])
+
+
+async def _post_a_return(pilot: Any, screen: Any) -> str:
+    await type_in(pilot, "K0001")
+    await add_line(pilot, "YL0001", "1", "48.50")
+    await pilot.press("f9")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert screen.last_posted is not None
+    return str(screen.last_posted.number)
+
+
+async def test_after_a_return_the_next_order_is_a_sale(demo_db: Database) -> None:
+    """The type used to stick: the next customer's sale reached F9 as 退款合计."""
+    from kaidan_tui.domain.enums import SlipType
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        head = screen.query_one("#order-head")
+        assert not head.has_class("-other-type")
+        await pilot.press("f6")  # sale → return
+        await settle(pilot)
+        assert screen.slip_type is SlipType.RETURN and head.has_class("-other-type")
+        assert "销售退货" in str(screen.query_one("#type-tag").render())
+        number = await _post_a_return(pilot, screen)
+        assert number.startswith("TH")
+        assert screen.slip_type is SlipType.SALE and "销售出库" in (screen.title or "")
+        assert not head.has_class("-other-type")
+
+
+async def test_a_pinned_type_stays_until_ctrl_n(demo_db: Database) -> None:
+    from kaidan_tui.domain.enums import SlipType
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await login(pilot)
+        await pilot.press("f6", "ctrl+y")
+        await settle(pilot)
+        assert screen.type_pinned and "已固定" in (screen.title or "")
+        assert "固定" in str(screen.query_one("#type-tag").render())
+        first = await _post_a_return(pilot, screen)
+        assert screen.slip_type is SlipType.RETURN  # pinned: a run of returns
+        second = await _post_a_return(pilot, screen)
+        assert first.startswith("TH") and second.startswith("TH") and first != second
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.slip_type is SlipType.SALE and not screen.type_pinned
+        assert not screen.query_one("#order-head").has_class("-other-type")

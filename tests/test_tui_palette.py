@@ -26,7 +26,7 @@ async def test_palette_lists_screen_actions_and_runs_them(demo_db: Database) -> 
             "调挂单（F7）",
             "打印预览（F10）",
             "重试打印（Ctrl+R）",
-            "删行（Ctrl+Del）",
+            "删行（Ctrl+X）",
         ):
             assert name in titles, (name, titles)
         await type_in(pilot, "K0001")
@@ -58,3 +58,42 @@ async def test_screenshot_goes_to_a_folder_that_exists(
         [saved] = (tmp_path / "kaidan截图").glob("*.svg")
         assert "开单" in saved.read_text(encoding="utf-8")
         assert any(str(saved) in n.message for n in app._notifications)
+
+
+async def test_f1_lists_this_screens_keys_in_chinese(demo_db: Database) -> None:
+    """Textual's panel listed the field's editing keys first, in English."""
+    from kaidan_tui.tui.widgets.keyhelp import KeysHelp
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await login(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        [panel] = screen.query(KeysHelp)
+        text = "\n".join(str(s.render()) for s in panel.query("Static"))
+        for word in ("开单的按键", "F9", "过账打印", "Ctrl+F", "换价", "任何界面", "F3", "查询"):
+            assert word in text, (word, text)
+        for english in ("Scroll", "cursor", "Move", "Delete", "Submit"):
+            assert english not in text, (english, text)
+        assert text.index("过账打印") < text.index("任何界面")  # the screen's own keys first
+        await pilot.press("f1")
+        await settle(pilot)
+        assert not screen.query(KeysHelp)
+
+
+async def test_the_palette_says_no_match_in_chinese(demo_db: Database) -> None:
+    from textual.command import CommandList
+
+    from kaidan_tui.tui.widgets.palette import NO_MATCHES
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"zzqx")
+        await pilot.pause(1.5)  # Textual waits a moment before saying nothing matched
+        options = app.screen.query_one(CommandList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(NO_MATCHES in s for s in shown), shown
+        assert not any("No matches" in s for s in shown)

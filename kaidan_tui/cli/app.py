@@ -35,4 +35,7 @@ def root(ctx: typer.Context, db: DbOpt = None) -> None:
 def _run_tui(store: Callable[[], Database]) -> None:
     from kaidan_tui.tui.app import KaidanApp
 
-    KaidanApp(store).run()
+    tui = KaidanApp(store)
+    tui.run()
+    if tui.return_code:  # the app ended on an error: it has said so in Chinese
+        raise typer.Exit(tui.return_code)

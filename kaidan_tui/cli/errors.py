@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 from pathlib import Path
 
 from kaidan_tui.cli import common
@@ -13,24 +11,11 @@ from kaidan_tui.cli.common import (
 )
 
 
-def _log_path() -> Path:
-    from kaidan_tui.db.engine import default_data_dir
-
-    return default_data_dir() / "kaidan-error.log"
-
-
 def _write_error_log() -> Path:
-    """Append the current traceback to the error log, created 0600 (it may hold data)."""
-    log = _log_path()
-    try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)  # an older, wider log is narrowed too
-        with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc())
-    except OSError:
-        return Path(os.devnull)
-    return log
+    """Append the current traceback to kaidan-error.log (services/error_log)."""
+    from kaidan_tui.services import error_log
+
+    return error_log.write()
 
 
 def _is(exc: BaseException, name: str) -> bool:

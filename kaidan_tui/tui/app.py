@@ -28,6 +28,7 @@ from kaidan_tui.tui.host import KaidanHost
 from kaidan_tui.tui.screens.login import LoginScreen
 from kaidan_tui.tui.screens.printing import PrintSent, UncertainPrint
 from kaidan_tui.tui.typeahead import KeepsTypeAhead, apply_key
+from kaidan_tui.tui.widgets.keyhelp import key_label
 
 if TYPE_CHECKING:
     from kaidan_tui.db.engine import Database
@@ -44,15 +45,6 @@ _NOT_WHILE_SAVING = frozenset(
 
 SPOOL_INTERVAL = 5.0
 """Seconds between automatic retries of jobs waiting for a printer."""
-
-
-_KEY_NAMES = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "delete": "Del", "escape": "Esc"}
-
-
-def key_label(key: str) -> str:
-    """``ctrl+delete`` → ``Ctrl+Del``, ``f9`` → ``F9`` (as printed on the keyboard)."""
-    first = key.split(",")[0]
-    return "+".join(_KEY_NAMES.get(part, part.upper()) for part in first.split("+"))
 
 
 class KaidanApp(KaidanHost):
@@ -268,6 +260,16 @@ class KaidanApp(KaidanHost):
             return
         self.exit()
 
+    def rescue(self) -> str:
+        order = self._order_screen()
+        if order is None:
+            return ""
+        had = bool(order.lines) or order._pending() == "picked"
+        problem = order.park()
+        if problem is not None:
+            return f"未完成的单没能挂起：{problem}"
+        return "未完成的单已挂起，重新登录后按 F7 调出。" if had else ""
+
     def on_print_sent(self, message: PrintSent) -> None:
         self.notify(message.text, title="打印")
 
@@ -314,6 +316,8 @@ class KaidanApp(KaidanHost):
                 continue
             if binding.action in ("command_palette", "app.command_palette"):
                 continue
+            if binding.key.split(",")[0] in ("enter", "up", "down"):
+                continue  # moving about a screen is not a command
             seen.add(binding.action)
             title = f"{binding.description}（{key_label(binding.key)}）"
             yield SystemCommand(
@@ -332,11 +336,11 @@ class KaidanApp(KaidanHost):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
+        from kaidan_tui.tui.widgets.palette import Palette
+
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
-                CommandPalette(
-                    id="--command-palette", placeholder="输入操作名称查找，如 挂单、预览…"
-                )
+                Palette(id="--command-palette", placeholder="输入操作名称查找，如 挂单、预览…")
             )
 
     def save_screen(self) -> None:
@@ -388,7 +392,15 @@ class KaidanApp(KaidanHost):
         self.push_screen(CatalogScreen(self.db, self.user))
 
     def action_show_help_panel(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """F1: this screen's keys in Chinese (widgets/keyhelp.py); F1 again hides them."""
+        from kaidan_tui.tui.widgets.keyhelp import KeysHelp
+
+        if shown := self.screen.query(KeysHelp):
+            shown.remove()
         else:
-            super().action_show_help_panel()
+            self.screen.mount(KeysHelp())
+
+    def action_hide_help_panel(self) -> None:
+        from kaidan_tui.tui.widgets.keyhelp import KeysHelp
+
+        self.screen.query(KeysHelp).remove()

@@ -24,6 +24,8 @@ from kaidan_tui.tui.widgets.keybar import KeyBar
 class CatalogScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     """Live search over products (default) or customers (F6 switches)."""
 
+    PLACE = "查资料"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f6", "toggle_kind", "商品/客户", id="catalog.toggle", tooltip="切换查找商品或客户"

@@ -22,19 +22,21 @@ from kaidan_tui.services import daily, day_end, users
 from kaidan_tui.services.daily import DailyReport, DriverCash
 from kaidan_tui.services.daily_export import lines
 from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.host import ReportsWorkerErrors
+from kaidan_tui.tui.host import Guarded, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
 
 
-class CashDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
+class CashDialog(Guarded, TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
     """The cash a driver handed in, and the reason for any difference."""
+
+    PLACE = "点款"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="cash.cancel"),
-        Binding("enter", "enter", show=False, priority=True, id="cash.enter"),
+        Binding("enter", "enter", "下一格 / 确定", show=False, priority=True, id="cash.enter"),
     ]
 
     def __init__(self, driver: DriverCash) -> None:
@@ -72,11 +74,12 @@ class CashDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
 
 
 class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
+    PLACE = "日报"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f6", "cash", "点款", id="daily.cash", tooltip="登记所选司机交回的现金"),
         Binding("f7", "copy_back", "回单已收", id="daily.copy", tooltip="所选回单已收回"),
         Binding("f9", "close_day", "日结", id="day_end.close", tooltip="主管关账（现金须点清）"),
-        Binding("enter", "enter", show=False, priority=True, id="daily.enter"),
+        Binding("enter", "enter", "打开所选", show=False, priority=True, id="daily.enter"),
     ]
 
     def __init__(self, db: Database, user: UserInfo) -> None:

@@ -19,10 +19,11 @@ from kaidan_tui.domain.discount import HELP, slip_discount
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money
 from kaidan_tui.services.slips import HeldSummary
+from kaidan_tui.tui.host import Guarded
 from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus
 
 
-class ConfirmPost(KeepsTypeAhead, ModalScreen[bool]):
+class ConfirmPost(Guarded, KeepsTypeAhead, ModalScreen[bool]):
     """F9: what is about to be saved (customer, settlement, lines, quantity, discount,
     total and 大写金额, and what a supervisor must approve); Enter posts, Esc goes back.
 
@@ -32,6 +33,8 @@ class ConfirmPost(KeepsTypeAhead, ModalScreen[bool]):
     straddles one is drawn as two blanks, so 大写 amounts lost characters at some
     terminal sizes.
     """
+
+    PLACE = "过账确认"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: taken when the key arrives, so that the keys typed after it (a burst
@@ -94,12 +97,14 @@ class ConfirmPost(KeepsTypeAhead, ModalScreen[bool]):
         return self.posting and self._keep is not None and self._keep(event)
 
 
-class ApprovalDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
+class ApprovalDialog(Guarded, TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
     """Supervisor code + PIN for the listed issues (price, credit, stock, signature)."""
+
+    PLACE = "主管审批"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="approval.cancel", tooltip="不审批，返回"),
-        Binding("enter", "enter", show=False, priority=True, id="approval.enter"),
+        Binding("enter", "enter", "下一格 / 审批", show=False, priority=True, id="approval.enter"),
     ]
 
     def __init__(self, issues: list[PolicyIssue], error: str = "") -> None:
@@ -137,8 +142,10 @@ class ApprovalDialog(TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class HeldOrders(ModalScreen[int | None]):
+class HeldOrders(Guarded, ModalScreen[int | None]):
     """F7: held orders (挂单), newest first; Enter recalls one."""
+
+    PLACE = "挂单列表"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "返回", id="held.cancel", tooltip="返回开单"),
@@ -174,12 +181,14 @@ class HeldOrders(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class DiscountDialog(TypeAheadFocus, ModalScreen[str | None]):
+class DiscountDialog(Guarded, TypeAheadFocus, ModalScreen[str | None]):
     """Ctrl+D: the whole-slip discount, as a clerk says it (95折, -50, =1000, 抹零)."""
+
+    PLACE = "整单优惠"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="discount.cancel", tooltip="不改折扣，返回"),
-        Binding("enter", "enter", show=False, priority=True, id="discount.enter"),
+        Binding("enter", "enter", "确定", show=False, priority=True, id="discount.enter"),
     ]
 
     def __init__(self, subtotal: Decimal, current: str) -> None:

@@ -30,9 +30,11 @@ class LoginScreen(ReportsWorkerErrors, TypeAheadFocus, Screen["UserInfo"]):
     thread) until the app has opened it in the background, so the clerk can type at once.
     """
 
+    PLACE = "登录"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # ctrl+j: an Enter typed before the app took the terminal arrives as a line feed.
-        Binding("enter,ctrl+j", "enter", show=False, priority=True, id="login.enter"),
+        Binding("enter,ctrl+j", "enter", "确定", show=False, priority=True, id="login.enter"),
     ]
 
     def __init__(self, store: Callable[[], Database]) -> None:

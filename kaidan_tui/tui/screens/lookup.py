@@ -23,19 +23,21 @@ from kaidan_tui.domain.money import format_money
 from kaidan_tui.services import lifecycle, lookup, printouts, spool, users
 from kaidan_tui.services.lookup import SlipRow, slip_as_input
 from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.host import KaidanHost, ReportsWorkerErrors
+from kaidan_tui.tui.host import Guarded, KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
 
 
-class ReasonDialog(TypeAheadFocus, ModalScreen[str | None]):
+class ReasonDialog(Guarded, TypeAheadFocus, ModalScreen[str | None]):
     """The reason for a void or a reversal (printed on the slip, kept in the log)."""
+
+    PLACE = "填写原因"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="reason.cancel"),
-        Binding("enter", "enter", show=False, priority=True, id="reason.enter"),
+        Binding("enter", "enter", "确定", show=False, priority=True, id="reason.enter"),
     ]
 
     def __init__(self, title: str) -> None:
@@ -66,6 +68,7 @@ class ReasonDialog(TypeAheadFocus, ModalScreen[str | None]):
 
 
 class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
+    PLACE = "查询"
     app = getters.app(KaidanHost)
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,7 +82,7 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         Binding("pagedown", "page(1)", "下一页", id="lookup.next", tooltip="下一页结果"),
         Binding("pageup", "page(-1)", "上一页", id="lookup.prev", tooltip="上一页结果"),
         Binding("escape", "back", "返回查询", show=False, id="lookup.back"),
-        Binding("enter", "enter", show=False, priority=True, id="lookup.enter"),
+        Binding("enter", "enter", "查询 / 打开所选", show=False, priority=True, id="lookup.enter"),
     ]
 
     def __init__(self, db: Database, user: UserInfo) -> None:

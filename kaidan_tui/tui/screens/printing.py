@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kaidan_tui.tui.host import Guarded
+
 if TYPE_CHECKING:
     from kaidan_tui.services.spool import JobView
 
@@ -33,16 +35,29 @@ class PrintSent(Message):
         return f"{self.number}{mark} 已送到 {self.printer}"
 
 
-class PrintPreview(ModalScreen[None]):
+class PrintPreview(Guarded, ModalScreen[None]):
     """The slip exactly as the printer will lay it out (one part; all parts on receipts)."""
+
+    PLACE = "打印预览"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_preview", "关闭预览", id="preview.close"),
         Binding("enter", "dismiss_preview", "关闭", show=False, id="preview.enter"),
-        Binding("pageup", "scroll('page_up')", "上一页", show=False, id="preview.pgup"),
-        Binding("pagedown", "scroll('page_down')", "下一页", show=False, id="preview.pgdn"),
-        Binding("up", "scroll('scroll_up')", show=False, id="preview.up"),
-        Binding("down", "scroll('scroll_down')", show=False, id="preview.down"),
+        Binding(
+            "pageup", "scroll('page_up')", "上一页", show=False, priority=True, id="preview.pgup"
+        ),
+        Binding(
+            "pagedown",
+            "scroll('page_down')",
+            "下一页",
+            show=False,
+            priority=True,
+            id="preview.pgdn",
+        ),
+        Binding("up", "scroll('scroll_up')", "上滚", show=False, priority=True, id="preview.up"),
+        Binding(
+            "down", "scroll('scroll_down')", "下滚", show=False, priority=True, id="preview.down"
+        ),
     ]
 
     def __init__(self, title: str, text: str) -> None:
@@ -64,8 +79,10 @@ class PrintPreview(ModalScreen[None]):
         self.dismiss(None)
 
 
-class UncertainPrint(ModalScreen[bool | None]):
+class UncertainPrint(Guarded, ModalScreen[bool | None]):
     """A job dropped mid-print: only the clerk, looking at the printer, can say."""
+
+    PLACE = "确认是否打出"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Deliberate keys only: a clerk typing a code must never answer this by accident.

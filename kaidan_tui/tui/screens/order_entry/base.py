@@ -8,6 +8,7 @@ the others set, and none keeps a copy.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from rich.text import Text
 from textual import getters
@@ -15,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from kaidan_tui.db.engine import Database
-from kaidan_tui.domain.enums import Settlement, SlipType
+from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
 from kaidan_tui.domain.slip_kinds import ENTERED, Original, Party, Prices
 from kaidan_tui.services.catalog import CustomerHit
 from kaidan_tui.services.quotes import Quote, SlipCheck
@@ -40,11 +41,13 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self.db = db
         self.user = user
         self.slip_type = SlipType.SALE
+        self.type_pinned = False  # Ctrl+Y: the type stays after a post
         self.customer: CustomerHit | None = None
         self.lines: list[Line] = []
         self.editing: int | None = None  # index of the line loaded into the editor
         self.current: Quote | None = None  # the product in the editor
         self.gift = False  # the line in the editor is a gift (赠品)
+        self._price_pick: tuple[PriceSource, Decimal] | None = None  # Ctrl+E's last pick
         self.scan_focus = "next"  # after a barcode scan: "next" line or "qty" (setting)
         self.discount = ""  # whole-slip discount as typed (95折, -50, =1000, 抹零)
         self.against: str | None = None  # a return against this sale
@@ -78,12 +81,21 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self._announced = None
         self._said = message
 
+    def worker_failed(self, message: str) -> None:
+        self._say(message)
+
     def _show_type(self) -> None:
         against = self.against if self.slip_type.kind.original is Original.MAY else None
         origin = f" · 原单 {against}" if against else ""
         if self.replacing:
             origin = f" · 改单（替换 {self.replacing}）"
-        self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）{origin}"
+        pin = " · 已固定" if self.type_pinned else ""
+        self.title = f"开单 · {self.slip_type.label}（{self.slip_type.slip_title}）{origin}{pin}"
+        other = self.slip_type is not SlipType.SALE
+        self.query_one("#order-head").set_class(other, "-other-type")
+        tag = self.query_one("#type-tag", Static)
+        tag.display = other or self.type_pinned
+        tag.update(f" {self.slip_type.label}{'（固定）' if self.type_pinned else ''} ")
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
         for w in self.query(".gift-only"):
             w.display = self.slip_type.kind.party is Party.CUSTOMER_OR_RECIPIENT

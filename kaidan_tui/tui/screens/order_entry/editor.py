@@ -16,9 +16,13 @@ from kaidan_tui.domain.slip_kinds import Prices
 from kaidan_tui.services import quotes
 from kaidan_tui.services.catalog import search_products
 from kaidan_tui.services.quotes import Quote
+from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.screens.order_entry.customer import OrderCustomer
 from kaidan_tui.tui.screens.order_entry.line import Line, split_code_qty
 from kaidan_tui.tui.widgets.matchlist import MatchList
+
+PRICE_CYCLE = (PriceSource.AGREED, PriceSource.TIER, PriceSource.LIST, PriceSource.LAST)
+"""Ctrl+F's order: the prices the panel lists, top to bottom."""
 
 
 class OrderEditor(OrderCustomer):
@@ -198,14 +202,15 @@ class OrderEditor(OrderCustomer):
         t.append(f"{q.product.spec} / {q.product.unit}   条码 {q.product.barcode or '-'}\n\n")
         t.append(f"政策价 {format_money(q.price)}（{q.source.label}）\n", style="bold green")
         rows = [
-            ("Alt+1 协议价", f.agreed_price),
-            (f"Alt+2 等级价 {f.tier_name or ''}", f.tier_price),
-            ("Alt+3 价格表", f.list_price),
-            ("Alt+4 上次价", f.last_price),
-            ("      最低限价", f.floor_price),
+            ("协议价", f.agreed_price),
+            (f"等级价 {f.tier_name or ''}", f.tier_price),
+            ("价格表", f.list_price),
+            ("上次价", f.last_price),
+            ("最低限价", f.floor_price),
         ]
         for label, value in rows:
-            t.append(f"{label:<14}{format_money(value) if value is not None else '-':>10}\n")
+            t.append(pad(label, 14) + f"{format_money(value) if value is not None else '-':>10}\n")
+        t.append("Ctrl+F 换价\n", style="dim")
         t.append("\n上次价格\n", style="bold")
         for h in q.history[:5]:
             t.append(f"{h.when:%m-%d} {h.number} ×{format_qty(h.qty)} @ {format_money(h.price)}\n")
@@ -213,7 +218,7 @@ class OrderEditor(OrderCustomer):
             t.append("（无）\n", style="dim")
         t.append("\n库存\n", style="bold")
         for name, qty in q.stock:
-            t.append(f"{name:<8}{format_qty(qty):>10}\n")
+            t.append(pad(name, 8) + f"{format_qty(qty):>10}\n")
         if self.user.is_supervisor and q.cost is not None and q.price > 0:
             margin = (q.price - q.cost) / q.price * 100
             t.append(f"\n成本 {format_money(q.cost)}  毛利 {margin:.1f}%\n", style="magenta")
@@ -262,21 +267,34 @@ class OrderEditor(OrderCustomer):
             price.value = f"{self.current.price:.2f}"
             self._say("已取消赠品。", error=False)
 
-    def action_copy_price(self, which: str) -> None:
-        """Copy a price shown in the panel into the line's price (a deviation is flagged)."""
+    def action_cycle_price(self) -> None:
+        """Ctrl+F: the next price the panel offers (协议价 → 等级价 → 价格表价 → 上次价)
+        into the line's price; a price off policy is flagged (and approved at F9)."""
         if self.current is None:
             self._say("请先选择商品。")
             return
-        source = PriceSource(which)
-        value = self.current.facts.price_of(source)
-        if value is None:
-            self._say(f"这个商品没有{source.label}。")
+        facts = self.current.facts
+        offered = [(s, v) for s in PRICE_CYCLE if (v := facts.price_of(s)) is not None]
+        if not offered:
+            self._say("这个商品没有可选的价格。")
             return
+        shown = self._input("price").value.strip()
+        after = -1
+        if self._price_pick is not None and shown == f"{self._price_pick[1]:.2f}":
+            after = next((i for i, (s, _) in enumerate(offered) if s is self._price_pick[0]), -1)
+        source, value = offered[(after + 1) % len(offered)]
+        self._price_pick = (source, value)
         self.gift = False
         self._input("price").value = f"{value:.2f}"
         self._focus("price")
         note = "" if value == self.current.price else "（与政策价不同，过账需主管审批）"
-        self._say(f"已填入{source.label} {format_money(value)}{note}", error=False)
+        said = f"已填入{source.label} {format_money(value)}{note}（再按 Ctrl+F 换下一个）"
+        self._say(said, error=False)
+
+    def action_focus_field(self, name: str) -> None:
+        """Ctrl+L / Ctrl+S / Ctrl+O: straight to the customer, settlement or remarks."""
+        self._hide_popup()
+        self._focus(name)
 
     def action_trace_codes(self) -> None:
         table = self.query_one("#lines", DataTable)

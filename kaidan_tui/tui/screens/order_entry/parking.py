@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from textual.widgets import Static
 
-from kaidan_tui.domain.enums import PriceSource
+from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import KaidanError
 from kaidan_tui.services import quotes, slips
 from kaidan_tui.services.quotes import SlipCheck
@@ -39,6 +39,7 @@ class OrderParking(OrderEditor):
         """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away. If
         it cannot be held, a second Ctrl+N within a few seconds discards it."""
         armed, self._discard_armed = self._discard_armed, 0.0
+        self.type_pinned = False  # Ctrl+N always starts a sale
         if time.monotonic() - armed < 5:
             self.reset()
             self._say("已放弃上一张单（没有保存）。新单。", error=False)
@@ -63,7 +64,20 @@ class OrderParking(OrderEditor):
             return "picked"
         return "typed" if text else None
 
+    def action_pin_type(self) -> None:
+        """Ctrl+Y: keep this slip type for the next orders too (a run of returns), or not."""
+        self.type_pinned = not self.type_pinned
+        self._show_type()
+        if self.type_pinned:
+            self._say(f"已固定单据类型：{self.slip_type.label}。过账后下一张仍是它。", error=False)
+        else:
+            self._say("已取消固定：过账后下一张是销售单。", error=False)
+
     def reset(self) -> None:
+        """An empty order, after a post, a hold or Ctrl+N: a sale again, unless the clerk
+        pinned the type (a return left on screen sent a sale out as 退款)."""
+        if not self.type_pinned:
+            self.slip_type = SlipType.SALE
         self.customer = None
         self.lines = []
         self.held_id = None
@@ -78,6 +92,7 @@ class OrderParking(OrderEditor):
         self.query_one("#customer-info", Static).update("")
         self.query_one("#credit-banner", Static).update("")
         self.query_one("#price-panel", Static).update("")
+        self._show_type()
         self._refresh()
         self._focus("customer")
 

@@ -19,13 +19,29 @@ from kaidan_tui.tui.widgets.matchlist import MatchList
 
 
 class OrderEntryScreen(OrderPosting):
+    PLACE = "开单"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "post", "过账打印", id="order.post", tooltip="确认并过账（取得单号）"),
         Binding("f8", "hold", "挂单", id="order.hold", tooltip="把未完成的单挂起"),
         Binding("f7", "recall", "调挂单", id="order.recall", tooltip="列出挂单并调出一张"),
         Binding("f6", "cycle_type", "单据类型", id="order.type", tooltip="销售/退货/赠送/入库"),
-        Binding("ctrl+n", "new_order", "新单", id="order.new", tooltip="清空，开始新单"),
-        Binding("ctrl+delete", "delete_line", "删行", id="order.delete_line", tooltip="删除当前行"),
+        Binding("ctrl+n", "new_order", "新单", id="order.new", tooltip="清空，开始新销售单"),
+        Binding(
+            "ctrl+y",
+            "pin_type",
+            "固定类型",
+            show=False,  # in F1 and Ctrl+P; the key bar keeps the keys of every order
+            id="order.pin_type",
+            tooltip="过账后下一张仍用本单类型（再按取消）",
+        ),
+        Binding(
+            "ctrl+x,ctrl+delete",
+            "delete_line",
+            "删行",
+            id="order.delete_line",
+            tooltip="删除当前行",
+            priority=True,
+        ),
         Binding("ctrl+t", "trace_codes", "瓶码", id="order.codes", tooltip="录入本行瓶码/箱码"),
         Binding(
             "ctrl+g",
@@ -42,22 +58,30 @@ class OrderEntryScreen(OrderPosting):
             tooltip="95折、-50、=1000、抹零",
             priority=True,
         ),
-        Binding("alt+1", "copy_price('agreed')", "用协议价", show=False, id="order.price_agreed"),
-        Binding("alt+2", "copy_price('tier')", "用等级价", show=False, id="order.price_tier"),
-        Binding("alt+3", "copy_price('list')", "用价格表价", show=False, id="order.price_list"),
-        Binding("alt+4", "copy_price('last')", "用上次价", show=False, id="order.price_last"),
+        Binding(
+            "ctrl+f",
+            "cycle_price",
+            "换价",
+            id="order.price",
+            tooltip="单价换成下一个价：协议价→等级价→价格表价→上次价",
+            priority=True,
+        ),
         Binding(
             "f10", "preview", "打印预览", id="order.preview", tooltip="本单（或上一单）的打印版面"
         ),
-        Binding("alt+c", "focus('customer')", "客户", show=False, id="order.customer"),
-        Binding("alt+s", "focus('settlement')", "结算", show=False, id="order.settlement"),
-        Binding("alt+r", "focus('remarks')", "备注", show=False, id="order.remarks"),
+        # Ctrl+letters every terminal sends (not Alt: a terminal sends Alt+S as Esc s, and
+        # Alt+digits arrive as £ or ™), and none a field edits with (Ctrl+A/E/K/U/W).
+        Binding("ctrl+l", "focus_field('customer')", "客户", id="order.customer", priority=True),
+        Binding(
+            "ctrl+s", "focus_field('settlement')", "结算", id="order.settlement", priority=True
+        ),
+        Binding("ctrl+o", "focus_field('remarks')", "备注", id="order.remarks", priority=True),
         Binding("escape", "back", "返回", show=False, id="order.back"),
         # Enter is handled by the screen, in key order, before the next key is routed:
         # focus moves synchronously, so type-ahead lands in the right field.
-        Binding("enter", "enter", show=False, priority=True, id="order.enter"),
-        Binding("up", "popup(-1)", show=False, id="order.up"),
-        Binding("down", "popup(1)", show=False, id="order.down"),
+        Binding("enter", "enter", "下一格 / 入行", show=False, priority=True, id="order.enter"),
+        Binding("up", "popup(-1)", "上一项", show=False, id="order.up"),
+        Binding("down", "popup(1)", "下一项", show=False, id="order.down"),
     ]
 
     # --- layout -------------------------------------------------------------------------
@@ -66,6 +90,7 @@ class OrderEntryScreen(OrderPosting):
         yield Header()
         yield PrintBanner(id="print-banner")
         with Horizontal(id="order-head"):
+            yield Static("", id="type-tag")
             yield Label("客户", classes="field-label")
             yield Field(id="customer", placeholder="编码 / 拼音首字母 / 名称 / 电话")
             yield Label("结算", classes="field-label")
