@@ -31,13 +31,16 @@ def help_text(screen_bindings: list[Binding], app_bindings: list[Binding], place
     text.append("（F1 关闭）\n\n", style="dim")
     seen: set[str] = set()
     for title, bindings in ((None, screen_bindings), ("任何界面", app_bindings)):
-        rows = [b for b in bindings if b.id and b.description and b.id not in seen]
+        rows = []
+        for b in bindings:  # a binding with two keys is listed once, by its first
+            if b.id and b.description and b.id not in seen:
+                seen.add(b.id)
+                rows.append(b)
         if not rows:
             continue
         if title:
             text.append(f"\n{title}\n", style="bold")
         for b in rows:
-            seen.add(b.id or "")
             text.append(pad(key_label(b.key), 10), style="bold cyan")
             text.append(f"{b.description}\n")
             if b.tooltip and b.tooltip != b.description:
@@ -46,18 +49,18 @@ def help_text(screen_bindings: list[Binding], app_bindings: list[Binding], place
 
 
 class KeysHelp(VerticalScroll):
-    """The F1 panel, docked at the right of the screen."""
+    """The F1 panel, split off at the right of the screen (as Textual's own: a panel on
+    a layer over the screen blanked the hanzi that straddled a widget's edge below)."""
 
     DEFAULT_CSS = """
     KeysHelp {
-        dock: right;
+        split: right;
         width: 40;
         max-width: 50%;
         height: 100%;
         border-left: vkey $foreground 30%;
         padding: 0 1;
         background: $panel;
-        layer: overlay;
     }
     """
 
