@@ -264,7 +264,7 @@ class KaidanApp(KaidanHost):
         order = self._order_screen()
         if order is None:
             return ""
-        had = bool(order.lines) or order._pending() == "picked"
+        had = order._has_work()
         problem = order.park()
         if problem is not None:
             return f"未完成的单没能挂起：{problem}"

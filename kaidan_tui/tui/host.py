@@ -77,7 +77,7 @@ class KaidanHost(App[None]):
         try:
             return await super()._dispatch_action(namespace, action_name, params)
         except Exception as exc:  # a key or a palette command: the app goes on
-            self.survive(exc, ACTIONS.get(action_name, f"操作（{action_name}）"))
+            self.survive(exc, _named(namespace, action_name))
             return True
 
     async def _dispatch_message(self, message: Message) -> None:
@@ -108,16 +108,15 @@ class KaidanHost(App[None]):
 
 log = logging.getLogger(__name__)
 
-ACTIONS = {
-    "post": "过账",
-    "hold": "挂单",
-    "recall": "调挂单",
-    "preview": "打印预览",
-    "void": "作废",
-    "reverse": "红冲",
-    "reprint": "补打",
-}
-"""Action → what the clerk asked for, in their words (the rest say the action's name)."""
+
+def _named(namespace: DOMNode, action_name: str) -> str:
+    """The action as the clerk knows it: the description of the binding that runs it."""
+    for bindings in namespace._bindings.key_to_bindings.values():
+        for binding in bindings:
+            if binding.description and binding.action.split("(")[0] == action_name:
+                return str(binding.description)
+    return f"操作（{action_name}）"
+
 
 TASKS = {
     "login": "登录",
