@@ -384,3 +384,18 @@ def test_a_long_remark_is_shortened_to_fit_a_small_form() -> None:
     text = "\n".join(r.text for r in pages[-1].rows)
     assert "合计金额：￥" in text and "大写金额：" in text and "客户签收" in text
     assert "…" in text
+
+
+def test_a_printer_is_shown_by_its_label_and_by_its_id_without_one() -> None:
+    raw = {
+        "printers": {
+            "lq": {"kind": "file", "path": "/tmp/x.bin", "label": "柜台针式"},
+            "bare": {"kind": "file", "path": "/tmp/y.bin"},
+        },
+        "routing": {"default": "lq"},
+    }
+    printers = printer_config.parse(raw, source="t.toml").printers
+    assert printers["lq"].display == "柜台针式"
+    assert printers["bare"].display == "bare"
+    shipped = printer_config.load(printer_config.example_path(), data_dir=Path("/tmp"))
+    assert all(p.label for p in shipped.printers.values()), "the example labels every printer"

@@ -31,6 +31,11 @@ def status(screen: LookupScreen) -> str:
     return str(screen.query_one("#status", Static).render())
 
 
+def demo_db_slip_reversing(db: Database, slip_id: int | None) -> Slip:
+    with db.read() as s:
+        return s.exec(select(Slip).where(Slip.reverses_id == slip_id)).one()
+
+
 def slip(db: Database, number: str) -> Slip:
     with db.read() as s:
         return s.exec(select(Slip).where(Slip.number == number)).one()
@@ -113,6 +118,25 @@ async def test_reverse_from_lookup(demo_db: Database, tmp_path: Path) -> None:
         await settle(pilot)
         assert slip(demo_db, "XS20260004").status == "reversed"
         assert "冲红单 HC2026" in status(screen)
+        await settle(pilot)
+        await settle(pilot)
+        said = status(screen)
+    original = slip(demo_db, "XS20260004")
+    red = demo_db_slip_reversing(demo_db, original.id)
+    assert red.number is not None and f"冲红单 {red.number}，已送打印机 f" in said
+    # The 红冲单 is paper like any slip: queued in the reversal's transaction, printed.
+    with demo_db.read() as s:
+        jobs = s.exec(select(PrintJob).where(PrintJob.slip_id == red.id)).all()
+    assert [(j.printer, j.reprint_no) for j in jobs] == [("f", 0)]
+    forms = decode((tmp_path / "f.bin").read_bytes(), "escp").chunks
+    printed = [f.text for f in forms if f"单号：{red.number}" in f.text]
+    assert len(printed) == 1, "the 红冲单 went to its printer once"
+    rows = [r.strip() for r in printed[0].splitlines()]
+    assert "冲 红 单" in rows
+    assert "红冲原单：XS20260004" in rows
+    total = next(r for r in rows if r.startswith("合计数量"))
+    assert total.split("合计金额：")[1] == f"￥-{original.total_amount}"
+    assert "备注：红冲 XS20260004：客户整单退回" in rows
 
 
 async def test_return_against_and_copy_from_lookup(demo_db: Database, tmp_path: Path) -> None:

@@ -21,7 +21,15 @@ from tests.test_order_entry import add_line, confirming, login, message, settle,
 
 def config(port: int) -> PrintersConfig:
     raw = {
-        "printers": {"lq": {"kind": "tcp", "host": "127.0.0.1", "port": port, "timeout": 2}},
+        "printers": {
+            "lq": {
+                "kind": "tcp",
+                "host": "127.0.0.1",
+                "port": port,
+                "timeout": 2,
+                "label": "柜台针式",
+            }
+        },
         "routing": {"sale": "lq"},
     }
     return printer_config.parse(raw, source="test.toml")
@@ -59,7 +67,7 @@ async def test_offline_printer_shows_banner_and_retry_prints(demo_db: Database) 
         [job] = jobs(demo_db)
         assert job.status == "pending" and job.printer == "lq"
         text = banner(app)
-        assert "1 张单待打印" in text and "打印机 lq：连不上" in text and "Ctrl+R" in text
+        assert "1 张单待打印" in text and "打印机 柜台针式：连不上" in text and "Ctrl+R" in text
         printer.start()  # the clerk switches the printer on and presses Ctrl+R
         try:
             await pilot.press("ctrl+r")
@@ -74,7 +82,7 @@ async def test_offline_printer_shows_banner_and_retry_prints(demo_db: Database) 
         # Said on the line that announced the slip, not in a toast...
         screen = app.screen
         assert isinstance(screen, OrderEntryScreen)
-        assert "已过账 XS20260005" in message(screen) and "已送到 lq" in message(screen)
+        assert "已过账 XS20260005" in message(screen) and "已送到 柜台针式" in message(screen)
         assert not any("已送到" in n.message for n in app._notifications)
         # ...while that line still says so; once the clerk has moved on, nothing (no
         # toast on the order screen); elsewhere the app shows it.

@@ -91,6 +91,7 @@ def slip_reverse(
     """红冲：生成一张负数的冲红单（HC…）抵消原单，原单标为已红冲。"""
     done, _boss = _supervised("reverse", number, reason, supervisor, pin_stdin, user, db)
     typer.echo(done.reversal_number)
+    _err(f"冲红单要交给客户：kaidan print {done.reversal_number}")
 
 
 @slip_app.command("correct")

@@ -43,6 +43,8 @@ class PrinterConfig:
     protocol: str
     columns: int
     description: str = ""
+    label: str = ""
+    """The short name the clerk sees (status line, previews); the id when not set."""
     path: str = ""
     host: str = ""
     port: int = 9100
@@ -59,6 +61,11 @@ class PrinterConfig:
     """Receipt printers: kick the cash drawer for 现款 slips."""
     dotmatrix: DotMatrixSetup = field(default_factory=DotMatrixSetup)
     receipt: ReceiptSetup = field(default_factory=ReceiptSetup)
+
+    @property
+    def display(self) -> str:
+        """How the counter names this printer: its ``label``, else its id."""
+        return self.label or self.name
 
     @property
     def where(self) -> str:
@@ -218,6 +225,7 @@ def _printer(
         protocol=protocol,
         columns=columns,
         description=get("description", str, ""),
+        label=get("label", str, ""),
         path=path,
         host=get("host", str, ""),
         port=get("port", int, 9100),

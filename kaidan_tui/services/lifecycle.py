@@ -200,13 +200,28 @@ def void(
 
 
 def reverse(
-    db: Database, number: str, *, reason: str, user: UserInfo, approver: UserInfo | None
+    db: Database,
+    number: str,
+    *,
+    reason: str,
+    user: UserInfo,
+    approver: UserInfo | None,
+    printer: str | None = None,
 ) -> LifecycleResult:
-    """红冲: a negative copy in the HC series referencing the original, posted today."""
+    """红冲: a negative copy in the HC series referencing the original, posted today.
+
+    With ``printer``, the 红冲单 is queued for it in the same transaction: the customer's
+    copy of a reversal is paper like any slip, and a reversal with no print job would be
+    one the driver never hands over."""
     why = _reason(reason)
     boss = _supervisor(approver)
     with db.write() as session:
-        return _reverse_in(session, number, why, user, boss)
+        done = _reverse_in(session, number, why, user, boss)
+        if printer:
+            red = session.exec(select(Slip).where(Slip.number == done.reversal_number)).one()
+            assert red.id is not None
+            spool.enqueue(session, red.id, printer, user_id=user.id)
+        return done
 
 
 def _reverse_in(

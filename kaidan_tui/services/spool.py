@@ -320,7 +320,7 @@ def _run(
             data = render(doc, cfg)
         except Exception as exc:  # this slip cannot be laid out: say why, block nothing
             log.exception("print job %s cannot be rendered", job_id)
-            message = f"打印机 {name}：这张单无法排版打印（{exc}）"
+            message = f"打印机 {cfg.display}：这张单无法排版打印（{exc}）"
             if view := _finish(db, job_id, JobStatus.FAILED, message):
                 report.failed.append((view, message))
             continue
@@ -335,7 +335,7 @@ def _run(
                 report.uncertain.append((view, str(exc)))
         except Exception as exc:  # a driver bug: the bytes may have gone out
             log.exception("print job %s: unexpected error while sending", job_id)
-            message = f"打印机 {name}：发送时出错（{exc}），不确定是否打出"
+            message = f"打印机 {cfg.display}：发送时出错（{exc}），不确定是否打出"
             if view := _finish(db, job_id, JobStatus.UNCERTAIN, message):
                 report.uncertain.append((view, message))
         else:

@@ -210,7 +210,8 @@ class KaidanApp(KaidanHost):
         # To the screen under any dialog: the order screen says it on its status line.
         target = next(s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen))
         for sent in report.sent:
-            target.post_message(PrintSent(sent.number, sent.printer, sent.reprint_no))
+            shown = self.printer_label(sent.printer)
+            target.post_message(PrintSent(sent.number, shown, sent.reprint_no))
         self.uncertain_jobs = [j for j in left if j.status is JobStatus.UNCERTAIN]
         waiting = [j for j in left if j.status is JobStatus.PENDING]
         failed = [j for j in left if j.status is JobStatus.FAILED]
@@ -219,11 +220,11 @@ class KaidanApp(KaidanHost):
             first = self.uncertain_jobs[0]
             parts.append(
                 f"⚠ {len(self.uncertain_jobs)} 张单不确定是否打出（{first.number} 在 "
-                f"{first.printer}）：看过打印机后按 Ctrl+R 确认"
+                f"{self.printer_label(first.printer)}）：看过打印机后按 Ctrl+R 确认"
             )
         if waiting:
             first = waiting[0]
-            reason = first.last_error or f"等待打印机 {first.printer}"
+            reason = first.last_error or f"等待打印机 {self.printer_label(first.printer)}"
             parts.append(f"⚠ {len(waiting)} 张单待打印（{first.number} 等）：{reason}")
         if failed:
             first = failed[0]

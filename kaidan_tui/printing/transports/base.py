@@ -167,14 +167,14 @@ class Transport(ABC):
 
     def unavailable(self, message: str, advice: str = "") -> PrinterUnavailable:
         return PrinterUnavailable(
-            self.cfg.name,
+            self.cfg.display,
             message,
             advice or "请检查电源、连线和网络，打印任务会自动重试（Ctrl+R 立即重试）",
         )
 
     def uncertain(self, message: str) -> PrinterUncertain:
         return PrinterUncertain(
-            self.cfg.name, message, "这张单可能只打了一部分：请看打印机，确认是否已打出"
+            self.cfg.display, message, "这张单可能只打了一部分：请看打印机，确认是否已打出"
         )
 
     def check_ready(self, status: PrinterStatus | None) -> None:

@@ -190,7 +190,8 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             return
         text, _ = printouts.slip_preview(self.db, row.number, printers)
         history = spool.history(self.db, row.number)
-        lines = [f"{j.created_at:%m-%d %H:%M} {j.printer} {j.status.label}" for j in history]
+        name = self.app.printer_label
+        lines = [f"{j.created_at:%m-%d %H:%M} {name(j.printer)} {j.status.label}" for j in history]
         footer = "\n\n打印记录：\n" + "\n".join(lines) if lines else "\n\n打印记录：（无）"
         view.update(Text(text + footer))
 
@@ -215,7 +216,7 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         except KaidanError as exc:
             self._say(exc.message)
             return
-        self.app.push_screen(PrintPreview(f"打印预览：{row.number} → {target.name}", text))
+        self.app.push_screen(PrintPreview(f"打印预览：{row.number} → {target.display}", text))
 
     def action_reprint(self) -> None:
         row = self.current()
@@ -266,13 +267,29 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
                 except KaidanError as exc:  # wrong code or PIN: ask again
                     self.app.push_screen(ApprovalDialog([issue], exc.message), approved)
                     return
-                action = lifecycle.void if what == "void" else lifecycle.reverse
                 try:
-                    done = action(self.db, row.number, reason=reason, user=self.user, approver=boss)
+                    if what == "void":
+                        done = lifecycle.void(
+                            self.db, row.number, reason=reason, user=self.user, approver=boss
+                        )
+                    else:
+                        done = lifecycle.reverse(
+                            self.db,
+                            row.number,
+                            reason=reason,
+                            user=self.user,
+                            approver=boss,
+                            printer=self.app.printer_for(SlipType.REVERSAL),
+                        )
                 except KaidanError as exc:  # e.g. the day is closed: say why, change nothing
                     self._say(exc.message)
                     return
-                extra = f"，冲红单 {done.reversal_number}" if done.reversal_number else ""
+                extra = ""
+                if done.reversal_number:
+                    printer = self.app.printer_for(SlipType.REVERSAL)
+                    sent = f"，已送打印机 {self.app.printer_label(printer)}" if printer else ""
+                    extra = f"，冲红单 {done.reversal_number}{sent}"
+                    self.app.wake_spool()
                 self.note = f"已{name} {row.number}{extra}。  "
                 self._search(self.query_one("#lookup-query", Input).value, self.page)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -12,7 +13,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kaidan_tui.tui.host import Guarded
+from kaidan_tui.tui.host import Guarded, KaidanHost
 
 if TYPE_CHECKING:
     from kaidan_tui.services.spool import JobView
@@ -83,6 +84,7 @@ class UncertainPrint(Guarded, ModalScreen[bool | None]):
     """A job dropped mid-print: only the clerk, looking at the printer, can say."""
 
     PLACE = "确认是否打出"
+    app = getters.app(KaidanHost)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Deliberate keys only: a clerk typing a code must never answer this by accident.
@@ -98,7 +100,8 @@ class UncertainPrint(Guarded, ModalScreen[bool | None]):
     def compose(self) -> ComposeResult:
         body = Text()
         body.append("打印可能中断\n\n", style="bold")
-        body.append(f"单号 {self.job.number} 在打印机 {self.job.printer} 上打印时连接中断，")
+        printer = self.app.printer_label(self.job.printer)
+        body.append(f"单号 {self.job.number} 在打印机 {printer} 上打印时连接中断，")
         body.append("可能只打了一部分。\n")
         if self.job.last_error:
             body.append(f"\n{self.job.last_error}\n", style="yellow")

@@ -73,11 +73,11 @@ class OrderPosting(OrderParking):
                 text, target = printouts.draft_preview(
                     self.db, order, printers, maker=self.user.name
                 )
-                title = f"打印预览：{target.name}（未过账）"
+                title = f"打印预览：{target.display}（未过账）"
             elif self.last_posted is not None:
                 number = self.last_posted.number
                 text, target = printouts.slip_preview(self.db, number, printers)
-                title = f"打印预览：{number} → {target.name}"
+                title = f"打印预览：{number} → {target.display}"
             else:
                 self._say("本单还没有商品行，也没有刚过账的单据可预览。")
                 return
