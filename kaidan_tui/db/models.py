@@ -436,6 +436,27 @@ class AuditLog(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class OrderAutosave(SQLModel, table=True):
+    """The order on a counter's screen, saved after every committed line and header field
+    (``services/autosave.py``), so a killed app or a power cut loses at most the line in
+    the editor. Never a slip and never numbered; closed (not deleted) once the order is
+    posted, held or given up."""
+
+    __tablename__ = "order_autosave"
+    __table_args__ = (Index("ix_order_autosave_open", "closed_at", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32, unique=True)
+    counter: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="app_user.id")
+    revision: int = 0
+    data: str = ""
+    summary: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(default_factory=_now)
+    closed_at: datetime | None = None
+    outcome: str = Field(default="", max_length=100)
+
+
 class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="", max_length=500)
@@ -459,5 +480,6 @@ PROTECTED_TABLES = (
     "return_copy",
     "day_close",
     "customer_account",
+    "order_autosave",
 )
 """Tables from which no row may ever be deleted (triggers and ORM guard)."""

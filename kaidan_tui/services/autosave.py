@@ -1,0 +1,138 @@
+"""The order on screen, saved as it is typed, and offered back after a crash.
+
+Each order on a counter's screen has an autosave key. After every committed line and
+header field the screen saves a :class:`Snapshot` under it (one upsert); posting, holding
+or giving up the order closes the row. A row left open means the app never got that
+far — killed, the SSH session dropped, the power cut — and at the next login the clerk
+is offered it ("恢复未完成的单"). It is the clerk's own, on that counter; a supervisor
+sees every open one. Nothing here is a slip or takes a number, and no row is deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import bindparam, text
+from sqlmodel import col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from kaidan_tui.db.engine import Database
+from kaidan_tui.db.models import OrderAutosave, User
+from kaidan_tui.domain import clock
+from kaidan_tui.domain.errors import NotFound
+from kaidan_tui.services import counter
+from kaidan_tui.services.slip_input import SlipIn
+from kaidan_tui.services.users import UserInfo
+
+CLOSED = 2**31 - 1
+"""The revision a closed row carries: no save that was still on its way reopens it."""
+
+
+class Snapshot(BaseModel):
+    """Everything needed to put the order back on screen as it was."""
+
+    slip: SlipIn
+    held_id: int | None = None
+    replacing: str | None = None
+    type_pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An order a counter never finished."""
+
+    id: int
+    key: str
+    counter: str
+    clerk: str
+    summary: str
+    updated_at: datetime
+
+
+_SAVE = text(
+    "INSERT INTO order_autosave "
+    "(key, counter, user_id, revision, data, summary, updated_at, outcome) "
+    "VALUES (:key, :counter, :user_id, :revision, :data, :summary, :at, '') "
+    "ON CONFLICT (key) DO UPDATE SET counter = excluded.counter, user_id = excluded.user_id, "
+    "revision = excluded.revision, data = excluded.data, summary = excluded.summary, "
+    "updated_at = excluded.updated_at "
+    "WHERE order_autosave.revision < excluded.revision AND order_autosave.closed_at IS NULL"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+_CLOSE = text(
+    "INSERT INTO order_autosave "
+    "(key, counter, user_id, revision, data, summary, updated_at, closed_at, outcome) "
+    "VALUES (:key, :counter, :user_id, :revision, '', '', :at, :at, :outcome) "
+    "ON CONFLICT (key) DO UPDATE SET closed_at = excluded.closed_at, "
+    "outcome = excluded.outcome, revision = excluded.revision "
+    "WHERE order_autosave.closed_at IS NULL"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+
+def save(
+    db: Database, key: str, snapshot: Snapshot, *, user: UserInfo, revision: int, summary: str
+) -> None:
+    """Save the order under ``key``; an older ``revision`` than the stored one is ignored
+    (saves may arrive out of order), and so is any save after the row was closed."""
+    with db.write() as session:
+        session.connection().execute(
+            _SAVE,
+            {
+                "key": key,
+                "counter": counter.name(),
+                "user_id": user.id,
+                "revision": revision,
+                "data": snapshot.model_dump_json(),
+                "summary": summary[:200],
+                "at": clock.now(),
+            },
+        )
+
+
+def close(db: Database, key: str, *, user: UserInfo, outcome: str) -> None:
+    """The order was posted, held or given up: it is not offered again. Closing a key
+    that was never saved leaves a closed row, so a save still on its way cannot open it."""
+    with db.write() as session:
+        session.connection().execute(
+            _CLOSE,
+            {
+                "key": key,
+                "counter": counter.name(),
+                "user_id": user.id,
+                "revision": CLOSED,
+                "outcome": outcome[:100],
+                "at": clock.now(),
+            },
+        )
+
+
+def pending(db: Database, user: UserInfo) -> list[Pending]:
+    """Open autosaves this clerk may take up: their own on this counter; a supervisor's
+    list has every counter's."""
+    query = (
+        select(OrderAutosave, User.name)
+        .join(User, col(User.id) == OrderAutosave.user_id)
+        .where(col(OrderAutosave.closed_at).is_(None))
+        .order_by(col(OrderAutosave.updated_at).desc())
+    )
+    if not user.is_supervisor:
+        query = query.where(
+            OrderAutosave.user_id == user.id, OrderAutosave.counter == counter.name()
+        )
+    with db.read() as session:
+        return [
+            Pending(row.id or 0, row.key, row.counter, name, row.summary, row.updated_at)
+            for row, name in session.exec(query).all()
+        ]
+
+
+def load(db: Database, autosave_id: int) -> tuple[str, int, Snapshot]:
+    """An open autosave: its key, its revision and the order. The screen goes on saving
+    under the same key, so the row is taken over, not copied."""
+    with db.read() as session:
+        row = session.get(OrderAutosave, autosave_id)
+        if row is None or row.closed_at is not None:
+            raise NotFound(f"没有未完成的单 #{autosave_id}（可能已恢复或已过账）。")
+        return row.key, row.revision, Snapshot.model_validate_json(row.data)
