@@ -166,12 +166,30 @@ class KaidanApp(KaidanHost):
             self.exit()
             return
         self.user = user
-        self.push_screen(OrderEntryScreen(self.db, user))
+        order = OrderEntryScreen(self.db, user)
+        self.push_screen(order)
+        self._offer_unfinished(order, user)
         self.call_after_refresh(self._freeze_heap)
         self.print_status = self._printers_error
         if self.printers is not None:
             self.set_interval(SPOOL_INTERVAL, self.wake_spool)
             self.wake_spool()
+
+    def _offer_unfinished(self, order: OrderEntryScreen, user: UserInfo) -> None:
+        """Orders autosaved and never finished (this clerk's on this counter; a
+        supervisor's, every counter's) are offered back first."""
+        from kaidan_tui.services import autosave
+        from kaidan_tui.tui.screens.dialogs import Unfinished
+
+        pending = autosave.pending(self.db, user)
+        if not pending:
+            return
+
+        def chosen(autosave_id: int | None) -> None:
+            if autosave_id is not None:
+                order.restore(autosave_id)
+
+        self.push_screen(Unfinished(pending), chosen)
 
     @staticmethod
     def _freeze_heap() -> None:
@@ -257,7 +275,10 @@ class KaidanApp(KaidanHost):
         problem = order.park() if order is not None and not again else None
         if problem is not None:
             self._quit_refused = time.monotonic()
-            self.notify(f"{problem}没有退出。5 秒内再按 Ctrl+Q 就不保存退出。", severity="error")
+            self.notify(
+                f"{problem}没有退出。5 秒内再按 Ctrl+Q 就退出（本单已自动保存，下次登录可恢复）。",
+                severity="error",
+            )
             return
         self.exit()
 

@@ -42,6 +42,7 @@ def dialog(app: KaidanApp, place: str) -> Any:
         ConfirmPost,
         DiscountDialog,
         HeldOrders,
+        Unfinished,
     )
     from kaidan_tui.tui.screens.lookup import ReasonDialog
     from kaidan_tui.tui.screens.printing import PrintPreview, UncertainPrint
@@ -51,6 +52,7 @@ def dialog(app: KaidanApp, place: str) -> Any:
         "ConfirmPost": lambda: ConfirmPost(Text("测试"), preview=lambda: None),
         "ApprovalDialog": lambda: ApprovalDialog([]),
         "HeldOrders": lambda: HeldOrders([]),
+        "Unfinished": lambda: Unfinished([]),
         "DiscountDialog": lambda: DiscountDialog(Decimal("100"), ""),
         "ReasonDialog": lambda: ReasonDialog("作废原因"),
         "CashDialog": lambda: CashDialog(DriverCash("张师傅", [], Decimal("10"), None, "")),

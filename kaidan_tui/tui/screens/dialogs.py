@@ -18,6 +18,8 @@ from textual.widgets.option_list import Option
 from kaidan_tui.domain.discount import HELP, slip_discount
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money
+from kaidan_tui.services.autosave import Pending
+from kaidan_tui.services.counter import label
 from kaidan_tui.services.slips import HeldSummary
 from kaidan_tui.tui.host import Guarded
 from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus
@@ -172,6 +174,44 @@ class HeldOrders(Guarded, ModalScreen[int | None]):
             yield OptionList(*options, id="held-list")
             if not options:
                 yield Static("没有挂单。")
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Unfinished(Guarded, ModalScreen[int | None]):
+    """At login: orders a screen never finished (the app was killed, the power cut), as
+    autosaved; Enter takes one up, Esc leaves them for later."""
+
+    PLACE = "恢复未完成的单"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "以后再说", id="unfinished.cancel", tooltip="先开新单"),
+    ]
+
+    def __init__(self, pending: list[Pending]) -> None:
+        super().__init__()
+        self.pending = pending
+
+    def compose(self) -> ComposeResult:
+        options = [
+            Option(
+                Text(
+                    f"{p.updated_at.astimezone():%m-%d %H:%M}  {label(p.counter)}  "
+                    f"{p.clerk}  {p.summary}"
+                ),
+                id=str(p.id),
+            )
+            for p in self.pending
+        ]
+        with Vertical(id="held-box", classes="dialog"):
+            yield Static(Text("恢复未完成的单（上次没有过账或挂单就退出了）", style="bold"))
+            yield Static(Text("Enter 恢复所选的单，Esc 先开新单（下次登录还会问）", style="dim"))
+            yield OptionList(*options, id="unfinished-list")
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

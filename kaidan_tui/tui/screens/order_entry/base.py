@@ -17,11 +17,14 @@ from textual.widgets import Input, Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
+from kaidan_tui.domain.money import format_money
 from kaidan_tui.domain.slip_kinds import ENTERED, Original, Party, Prices
+from kaidan_tui.services.autosave import Snapshot
 from kaidan_tui.services.catalog import CustomerHit
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.autosaver import Autosaver
 from kaidan_tui.tui.host import KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ConfirmPost
 from kaidan_tui.tui.screens.order_entry.line import Line
@@ -53,6 +56,9 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self.against: str | None = None  # a return against this sale
         self.replacing: str | None = None  # 改单: this posted slip is being replaced
         self.order_key = uuid.uuid4().hex
+        self.autosave_key = uuid.uuid4().hex  # the order's autosave row (a new one per order)
+        self._autosave_rev = 0
+        self.autosaver: Autosaver | None = None  # started when the screen is mounted
         self.held_id: int | None = None
         self.popup_for: str | None = None  # which input the popup belongs to
         self.popup_query = ""
@@ -99,6 +105,44 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
         for w in self.query(".gift-only"):
             w.display = self.slip_type.kind.party is Party.CUSTOMER_OR_RECIPIENT
+
+    # --- autosave -------------------------------------------------------------------------
+
+    def _autosave(self) -> None:
+        """Save the order as it is now (after a committed line or header field), so a
+        killed app loses at most the line still in the editor. An empty order is not
+        saved: there is nothing to lose."""
+        if self.autosaver is None or (not self.lines and self.customer is None):
+            return
+        self._autosave_rev += 1
+        who = self.customer.name if self.customer else (self._input("recipient").value or "—")
+        total = sum((ln.amount for ln in self.lines), Decimal("0"))
+        summary = f"{self.slip_type.label} {who} {len(self.lines)} 行 ￥{format_money(total)}"
+        snapshot = Snapshot(
+            slip=self.slip_in(),
+            held_id=self.held_id,
+            replacing=self.replacing,
+            type_pinned=self.type_pinned,
+        )
+        self.autosaver.save(
+            self.autosave_key,
+            snapshot,
+            user=self.user,
+            revision=self._autosave_rev,
+            summary=summary,
+        )
+
+    def _end_autosave(self, outcome: str) -> None:
+        """The order left the screen (posted, held, given up): its autosave is closed and
+        the next order gets a key of its own."""
+        if self.autosaver is not None and self._autosave_rev:
+            self.autosaver.close(self.autosave_key, user=self.user, outcome=outcome)
+        self.autosave_key = uuid.uuid4().hex
+        self._autosave_rev = 0
+
+    def _autosave_failed(self, message: str) -> None:
+        """Called in the autosave thread."""
+        self.app.call_from_thread(self._say, message)
 
     def slip_in(self) -> SlipIn:
         return SlipIn(

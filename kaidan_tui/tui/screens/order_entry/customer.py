@@ -68,7 +68,7 @@ class OrderCustomer(OrderPopup):
         self.query_one("#credit-banner", Static).update(banner)
         self._load_aging(hit.id, banner)
         self._say("", error=False)
-        self._check()
+        self._changed()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="aging")
     def _load_aging(self, customer_id: int, banner: Text) -> None:

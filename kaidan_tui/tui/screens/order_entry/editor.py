@@ -49,8 +49,10 @@ class OrderEditor(OrderCustomer):
         elif name in ("price", "codes"):
             self.commit_line()
         elif name in ("settlement", "recipient"):
+            self._autosave()
             self._focus("product")
         elif name == "remarks":
+            self._autosave()
             self._say("按 F9 过账打印，F8 挂单。", error=False)
 
     def action_back(self) -> None:
@@ -183,7 +185,7 @@ class OrderEditor(OrderCustomer):
             self.lines.append(line)
         self._clear_editor()
         self._refresh()
-        self._check()
+        self._changed()
         self._focus("product")
 
     def _clear_editor(self) -> None:
@@ -246,7 +248,7 @@ class OrderEditor(OrderCustomer):
         removed = self.lines.pop(index)
         self._clear_editor()
         self._refresh()
-        self._check()
+        self._changed()
         self._say(f"已删除第 {index + 1} 行：{removed.product.name}", error=False)
         self._focus("product")
 

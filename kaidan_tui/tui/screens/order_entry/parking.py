@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from kaidan_tui.domain.enums import PriceSource, SlipType
 from kaidan_tui.domain.errors import KaidanError
-from kaidan_tui.services import quotes, slips
+from kaidan_tui.services import autosave, quotes, slips
 from kaidan_tui.services.quotes import SlipCheck
 from kaidan_tui.services.slips import SlipIn
 from kaidan_tui.tui.screens.dialogs import HeldOrders
@@ -33,7 +33,7 @@ class OrderParking(OrderEditor):
         self._show_type()
         if self.lines:
             self._say("单据类型已改，已有行的单价保持不变，请核对。", error=False)
-        self._check()
+        self._changed()
 
     def action_new_order(self) -> None:
         """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away. If
@@ -73,9 +73,11 @@ class OrderParking(OrderEditor):
         else:
             self._say("已取消固定：过账后下一张是销售单。", error=False)
 
-    def reset(self) -> None:
+    def reset(self, outcome: str = "放弃") -> None:
         """An empty order, after a post, a hold or Ctrl+N: a sale again, unless the clerk
-        pinned the type (a return left on screen sent a sale out as 退款)."""
+        pinned the type (a return left on screen sent a sale out as 退款). ``outcome``:
+        what became of the order that was on screen (its autosave is closed with it)."""
+        self._end_autosave(outcome)
         if not self.type_pinned:
             self.slip_type = SlipType.SALE
         self.customer = None
@@ -115,7 +117,7 @@ class OrderParking(OrderEditor):
             return "正在过账，请稍候。"
         if self.replacing is not None:
             original = self.replacing
-            self.reset()
+            self.reset(f"放弃改单 {original}")
             self._say(f"已放弃改单，原单 {original} 不变。", error=False)
             return None
         if self._pending() == "picked":
@@ -133,7 +135,7 @@ class OrderParking(OrderEditor):
         except Exception as exc:  # the store is busy or gone: never a traceback
             log.exception("hold failed")
             return f"当前单没能挂起，仍在屏幕上：{exc}"
-        self.reset()
+        self.reset(f"已挂单 #{held.slip_id}")
         self._say(f"已挂单 #{held.slip_id}，按 F7 调出。", error=False)
         return None
 
@@ -161,8 +163,27 @@ class OrderParking(OrderEditor):
         self.load(order, held_id=slip_id)
         self._say(f"已调出挂单 #{slip_id}。", error=False)
 
+    def restore(self, autosave_id: int) -> None:
+        """恢复未完成的单: an order autosaved on a screen that never finished it, back on
+        this one, saved on under the same row (so it is offered once, not twice)."""
+        try:
+            key, revision, snap = autosave.load(self.db, autosave_id)
+        except KaidanError as exc:
+            self._say(exc.message)
+            return
+        self.type_pinned = snap.type_pinned
+        self.load(
+            snap.slip, held_id=snap.held_id, replacing=snap.replacing, autosaved=(key, revision)
+        )
+        self._say("已恢复未完成的单，请核对后过账。", error=False)
+
     def load(
-        self, order: SlipIn, *, held_id: int | None = None, replacing: str | None = None
+        self,
+        order: SlipIn,
+        *,
+        held_id: int | None = None,
+        replacing: str | None = None,
+        autosaved: tuple[str, int] | None = None,
     ) -> None:
         """Fill the screen from a slip as typed: a held order, a return against a slip,
         or a copy of an old slip (then with today's policy prices). The order on screen
@@ -172,6 +193,8 @@ class OrderParking(OrderEditor):
             self._say(f"{problem}　没有载入 {order.against or replacing or '挂单'}。")
             return
         self.reset()
+        if autosaved is not None:  # saved on under the same row
+            self.autosave_key, self._autosave_rev = autosaved
         self.slip_type = order.type
         self._show_type()
         if order.customer:
@@ -199,5 +222,5 @@ class OrderParking(OrderEditor):
             self.order_key = order.idempotency_key
         self._show_type()
         self._refresh()
-        self._check()
+        self._changed()
         self._focus("product")

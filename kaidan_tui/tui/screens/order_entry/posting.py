@@ -293,7 +293,7 @@ class OrderPosting(OrderParking):
         self.posting = False
         typed, self._typed = self._typed, []
         self.last_posted = result
-        self.reset()
+        self.reset(f"已过账 {result.number}")
         note = "（重复提交，未生成新单）" if result.already_posted else ""
         line = f"已过账 {result.number}  合计 ￥{format_money(result.total_amount)}{note}"
         self._say(line, error=False)

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Label, Static
 
+from kaidan_tui.tui.autosaver import Autosaver
 from kaidan_tui.tui.screens.order_entry.posting import OrderPosting
 from kaidan_tui.tui.screens.printing import PrintBanner
 from kaidan_tui.tui.typeahead import Field
@@ -128,6 +129,12 @@ class OrderEntryScreen(OrderPosting):
         table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
         self.query_one("#popup", MatchList).display = False
         self.query_one("#codes", Input).display = False
+        self.autosaver = Autosaver(self.db, self._autosave_failed)
         self._show_type()
         self._refresh()
         self._focus("customer")
+
+    def on_unmount(self) -> None:
+        if self.autosaver is not None:
+            self.autosaver.flush()  # the last save or close reaches the store before exit
+            self.autosaver.stop()

@@ -118,13 +118,19 @@ class OrderTotals(OrderBase):
                 return
             self.discount = text
             self._refresh()
-            self._check()
+            self._changed()
             off = self.subtotal() - self.net_total()
             self._say(f"整单优惠 {format_money(off)}" if text else "已取消整单折扣。", error=False)
 
         self.app.push_screen(DiscountDialog(self.subtotal(), self.discount), chosen)
 
     # --- live check ---------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        """The order changed (a line, the customer, the type, the discount): autosave it
+        and check it again."""
+        self._autosave()
+        self._check()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
     def _check(self) -> None:
