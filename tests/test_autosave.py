@@ -80,3 +80,31 @@ def test_an_autosave_row_is_never_deleted(demo_db: Database, clerk: UserInfo) ->
         s.delete(s.exec(select(OrderAutosave)).one())
     with pytest.raises(IntegrityError, match="never deleted"), demo_db.write() as s:  # trigger
         s.connection().execute(text("DELETE FROM order_autosave"))
+
+
+def test_an_order_posted_after_all_is_not_offered_as_unfinished(
+    demo_db: Database, clerk: UserInfo
+) -> None:
+    """A held order recalled (autosaved), then posted from F7 at this or another counter:
+    offered again as 未完成, the clerk would key it a second time."""
+    from kaidan_tui.services import slips
+
+    order = SlipIn(
+        customer="K0001",
+        idempotency_key="held-order-key",
+        lines=[LineIn(product="YL0001", qty="2")],
+    )
+    held = slips.hold(demo_db, order, user=clerk, reasons=["挂单"])
+    autosave.save(
+        demo_db,
+        "screen-a",
+        Snapshot(slip=order, held_id=held.slip_id),
+        user=clerk,
+        revision=1,
+        summary="",
+    )
+    posted = slips.post(demo_db, order, user=clerk, held_id=held.slip_id)
+    assert autosave.pending(demo_db, clerk) == []
+    with demo_db.read() as s:
+        row = s.exec(select(OrderAutosave).where(OrderAutosave.key == "screen-a")).one()
+    assert row.closed_at is not None and row.outcome == f"已过账 {posted.number}"

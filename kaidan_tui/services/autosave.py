@@ -15,12 +15,13 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, text
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from kaidan_tui.db.engine import Database
-from kaidan_tui.db.models import OrderAutosave, User
+from kaidan_tui.db.models import OrderAutosave, Slip, User
 from kaidan_tui.domain import clock
+from kaidan_tui.domain.enums import SlipStatus
 from kaidan_tui.domain.errors import NotFound
 from kaidan_tui.services import counter
 from kaidan_tui.services.slip_input import SlipIn
@@ -122,10 +123,32 @@ def pending(db: Database, user: UserInfo) -> list[Pending]:
             OrderAutosave.user_id == user.id, OrderAutosave.counter == counter.name()
         )
     with db.read() as session:
-        return [
-            Pending(row.id or 0, row.key, row.counter, name, row.summary, row.updated_at)
-            for row, name in session.exec(query).all()
-        ]
+        rows = list(session.exec(query).all())
+        done = _finished(session, [row for row, _name in rows])
+    for key, outcome in done.items():  # posted after all (a held order finished elsewhere)
+        close(db, key, user=user, outcome=outcome)
+    return [
+        Pending(row.id or 0, row.key, row.counter, name, row.summary, row.updated_at)
+        for row, name in rows
+        if row.key not in done
+    ]
+
+
+def _finished(session: Session, rows: list[OrderAutosave]) -> dict[str, str]:
+    """Autosaves of orders that were posted all the same (the held order they came from
+    was recalled and posted, here or at another counter): key → "已过账 XS…". Offered
+    as 未完成 they would have the clerk key the order again by hand."""
+    keys = {Snapshot.model_validate_json(r.data).slip.idempotency_key: r.key for r in rows}
+    keys.pop(None, None)
+    if not keys:
+        return {}
+    posted = session.exec(
+        select(Slip.idempotency_key, Slip.number).where(
+            col(Slip.idempotency_key).in_(list(keys)),
+            col(Slip.status).not_in([SlipStatus.DRAFT.value, SlipStatus.HELD.value]),
+        )
+    ).all()
+    return {keys[k]: f"已过账 {number}" for k, number in posted if k is not None}
 
 
 def load(db: Database, autosave_id: int) -> tuple[str, int, Snapshot]:

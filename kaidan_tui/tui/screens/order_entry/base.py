@@ -17,9 +17,7 @@ from textual.widgets import Input, Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
-from kaidan_tui.domain.money import format_money
 from kaidan_tui.domain.slip_kinds import ENTERED, Original, Party, Prices
-from kaidan_tui.services.autosave import Snapshot
 from kaidan_tui.services.catalog import CustomerHit
 from kaidan_tui.services.quotes import Quote, SlipCheck
 from kaidan_tui.services.slips import LineIn, PostResult, SlipIn
@@ -107,30 +105,6 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
             w.display = self.slip_type.kind.party is Party.CUSTOMER_OR_RECIPIENT
 
     # --- autosave -------------------------------------------------------------------------
-
-    def _autosave(self) -> None:
-        """Save the order as it is now (after a committed line or header field), so a
-        killed app loses at most the line still in the editor. An empty order is not
-        saved: there is nothing to lose."""
-        if self.autosaver is None or (not self.lines and self.customer is None):
-            return
-        self._autosave_rev += 1
-        who = self.customer.name if self.customer else (self._input("recipient").value or "—")
-        total = sum((ln.amount for ln in self.lines), Decimal("0"))
-        summary = f"{self.slip_type.label} {who} {len(self.lines)} 行 ￥{format_money(total)}"
-        snapshot = Snapshot(
-            slip=self.slip_in(),
-            held_id=self.held_id,
-            replacing=self.replacing,
-            type_pinned=self.type_pinned,
-        )
-        self.autosaver.save(
-            self.autosave_key,
-            snapshot,
-            user=self.user,
-            revision=self._autosave_rev,
-            summary=summary,
-        )
 
     def _end_autosave(self, outcome: str) -> None:
         """The order left the screen (posted, held, given up): its autosave is closed and

@@ -15,6 +15,7 @@ from kaidan_tui.domain.enums import PriceSource
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services import quotes
+from kaidan_tui.services.autosave import Snapshot
 from kaidan_tui.services.quotes import SlipCheck
 from kaidan_tui.tui.screens.dialogs import DiscountDialog
 from kaidan_tui.tui.screens.order_entry.base import OrderBase
@@ -125,6 +126,30 @@ class OrderTotals(OrderBase):
         self.app.push_screen(DiscountDialog(self.subtotal(), self.discount), chosen)
 
     # --- live check ---------------------------------------------------------------------
+
+    def _autosave(self) -> None:
+        """Save the order as it is now (after a committed line or header field), so a
+        killed app loses at most the line still in the editor. An empty order is not
+        saved: there is nothing to lose."""
+        if self.autosaver is None or (not self.lines and self.customer is None):
+            return
+        self._autosave_rev += 1
+        who = self.customer.name if self.customer else (self._input("recipient").value or "—")
+        total = format_money(self.net_total())  # 实收, as the totals bar says it
+        summary = f"{self.slip_type.label} {who} {len(self.lines)} 行 ￥{total}"
+        snapshot = Snapshot(
+            slip=self.slip_in(),
+            held_id=self.held_id,
+            replacing=self.replacing,
+            type_pinned=self.type_pinned,
+        )
+        self.autosaver.save(
+            self.autosave_key,
+            snapshot,
+            user=self.user,
+            revision=self._autosave_rev,
+            summary=summary,
+        )
 
     def _changed(self) -> None:
         """The order changed (a line, the customer, the type, the discount): autosave it
