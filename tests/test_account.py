@@ -3,6 +3,8 @@ aging read from it gives the same answer as FIFO over every slip."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -192,6 +194,28 @@ def test_reading_from_either_end_agrees_with_fifo(
     assert count == reference.overdue_slips
 
 
+_LATER_COLUMNS = {  # slip columns of migrations after 0008 (0010)
+    "input_digest": "VARCHAR(64)",
+    "claim_token": "VARCHAR(32)",
+    "claim_counter": "VARCHAR(64)",
+    "claim_user_id": "INTEGER",
+    "claimed_at": "TIMESTAMP",
+}
+
+
+@contextmanager
+def _later_slip_columns(db: Database) -> Iterator[None]:
+    """Posting with today's code on a store downgraded below them: the columns it
+    writes are there while it posts, and gone again before the upgrade adds them."""
+    with db.engine.execution_options(kaidan_write=True).begin() as conn:
+        for name, type_ in _LATER_COLUMNS.items():
+            conn.execute(text(f"ALTER TABLE slip ADD COLUMN {name} {type_}"))
+    yield
+    with db.engine.execution_options(kaidan_write=True).begin() as conn:
+        for name in _LATER_COLUMNS:
+            conn.execute(text(f"ALTER TABLE slip DROP COLUMN {name}"))
+
+
 def _stock_in_reversed(db: Database, clerk: UserInfo, supervisor: UserInfo) -> int:
     """A stock-in made out to a 月结 customer, then its 红冲; returns the customer's id."""
     taken = SlipIn(type=SlipType.STOCK_IN, customer="K0007",
@@ -222,7 +246,8 @@ def test_upgrade_to_0008_corrects_a_balance_moved_by_such_a_reversal(
     with demo_db.engine.execution_options(kaidan_write=True).begin() as conn:
         cfg.attributes["connection"] = conn  # type: ignore[attr-defined]
         command.downgrade(cfg, "0007")  # type: ignore[arg-type]
-    k7 = _stock_in_reversed(demo_db, clerk, supervisor)  # posted under 0007's triggers
+    with _later_slip_columns(demo_db):  # today's code writes them; 0007 had none
+        k7 = _stock_in_reversed(demo_db, clerk, supervisor)  # posted under 0007's triggers
     with demo_db.read() as s:
         assert accounts.balance(s, k7) == D("-200.00")  # the old, wrong figure
     upgrade(demo_db.engine)

@@ -41,9 +41,11 @@ def test_a_save_is_offered_back_whole_and_the_newest_wins(
     autosave.save(demo_db, "k1", snapshot("2"), user=clerk, revision=2, summary="late")
     [row] = autosave.pending(demo_db, clerk)
     assert (row.counter, row.clerk, row.summary) == ("2", clerk.name, "K0001 1 行")
-    key, revision, back = autosave.load(demo_db, row.id)
-    assert (key, revision) == ("k1", 3)
-    assert back == snapshot("3")  # the late save of revision 2 did not overwrite it
+    taken = autosave.take(demo_db, row.id, user=clerk)
+    # the late save of revision 2 did not overwrite it; the held order #6 does not exist
+    assert taken.snapshot.slip == snapshot("3").slip.model_copy(update={"idempotency_key": None})
+    assert taken.snapshot.held_id is None and taken.problem and "#6" in taken.problem
+    assert taken.key != "k1" and autosave.pending(demo_db, clerk)[0].key == taken.key
     assert slips(demo_db) == before, "an autosave is never a slip and takes no number"
 
 
@@ -104,6 +106,8 @@ def test_an_order_posted_after_all_is_not_offered_as_unfinished(
         summary="",
     )
     posted = slips.post(demo_db, order, user=clerk, held_id=held.slip_id)
+    assert len(autosave.pending(demo_db, clerk)) == 1
+    assert autosave.close_finished(demo_db, clerk) == 1
     assert autosave.pending(demo_db, clerk) == []
     with demo_db.read() as s:
         row = s.exec(select(OrderAutosave).where(OrderAutosave.key == "screen-a")).one()

@@ -133,5 +133,8 @@ def test_an_order_typed_before_a_sigkill_is_offered_back_and_posts_whole(
             ("YL0001", "2"),
             ("YL0024", "3"),
         ]
-        closed = s.exec(select(OrderAutosave).where(OrderAutosave.key == row.key)).one()
+        taken = s.exec(select(OrderAutosave).where(OrderAutosave.key == row.key)).one()
+        assert taken.outcome.startswith("已恢复 "), "taken up: closed, saved on under a new key"
+        new_key = taken.outcome.split()[1]
+        closed = s.exec(select(OrderAutosave).where(OrderAutosave.key == new_key)).one()
     assert closed.outcome == f"已过账 {posted.number}"

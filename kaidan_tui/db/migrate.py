@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from kaidan_tui.domain.errors import StateError
 
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 """The newest migration; a test checks it matches alembic's head."""
 
 MIGRATIONS = Path(__file__).parent / "migrations"

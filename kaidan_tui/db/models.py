@@ -234,6 +234,14 @@ class Slip(SQLModel, table=True):
     voided_at: datetime | None = None
     reverses_id: int | None = Field(default=None, foreign_key="slip.id")
     against_id: int | None = Field(default=None, index=True)  # a return against this sale
+    # What the post was given (services/slips.input_digest): a repeat under the same
+    # idempotency key is recognised only when it says the same thing.
+    input_digest: str | None = Field(default=None, max_length=64)
+    # A held order on a screen: that screen's autosave key, its counter, clerk and when.
+    claim_token: str | None = Field(default=None, max_length=32)
+    claim_counter: str | None = Field(default=None, max_length=64)
+    claim_user_id: int | None = None
+    claimed_at: datetime | None = None
 
 
 class SlipLine(SQLModel, table=True):

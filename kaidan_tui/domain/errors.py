@@ -35,6 +35,16 @@ class StateError(KaidanError):
     """The action does not fit the record's state (posting a void slip, …)."""
 
 
+class Diverged(StateError):
+    """The order on screen is no longer the one in the store: the held order it came
+    from is on another screen, or was posted (``number``) with other contents. The
+    order on screen is kept; posting it again makes a slip of its own."""
+
+    def __init__(self, message: str, *, number: str | None = None) -> None:
+        super().__init__(message)
+        self.number = number
+
+
 class PolicyViolation(KaidanError):
     """Price, credit or stock policy is broken and no approval was given.
 

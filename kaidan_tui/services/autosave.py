@@ -10,6 +10,7 @@ sees every open one. Nothing here is a slip or takes a number, and no row is del
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,8 +23,8 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import OrderAutosave, Slip, User
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus
-from kaidan_tui.domain.errors import NotFound
-from kaidan_tui.services import counter
+from kaidan_tui.domain.errors import KaidanError, NotFound
+from kaidan_tui.services import counter, held
 from kaidan_tui.services.slip_input import SlipIn
 from kaidan_tui.services.users import UserInfo
 
@@ -109,9 +110,7 @@ def close(db: Database, key: str, *, user: UserInfo, outcome: str) -> None:
         )
 
 
-def pending(db: Database, user: UserInfo) -> list[Pending]:
-    """Open autosaves this clerk may take up: their own on this counter; a supervisor's
-    list has every counter's."""
+def _open_rows(session: Session, user: UserInfo) -> list[tuple[OrderAutosave, str]]:
     query = (
         select(OrderAutosave, User.name)
         .join(User, col(User.id) == OrderAutosave.user_id)
@@ -122,15 +121,29 @@ def pending(db: Database, user: UserInfo) -> list[Pending]:
         query = query.where(
             OrderAutosave.user_id == user.id, OrderAutosave.counter == counter.name()
         )
+    return [(row, name) for row, name in session.exec(query).all()]
+
+
+def close_finished(db: Database, user: UserInfo) -> int:
+    """Close the open autosaves (of those ``user`` may take up) whose order was posted
+    all the same — the held order they came from was recalled and posted, here or at
+    another counter. Offered as 未完成 they would have the clerk key it again by hand.
+    Returns how many were closed."""
     with db.read() as session:
-        rows = list(session.exec(query).all())
-        done = _finished(session, [row for row, _name in rows])
-    for key, outcome in done.items():  # posted after all (a held order finished elsewhere)
+        done = _finished(session, [row for row, _name in _open_rows(session, user)])
+    for key, outcome in done.items():
         close(db, key, user=user, outcome=outcome)
+    return len(done)
+
+
+def pending(db: Database, user: UserInfo) -> list[Pending]:
+    """Open autosaves this clerk may take up: their own on this counter; a supervisor's
+    list has every counter's. (Run :func:`close_finished` first.)"""
+    with db.read() as session:
+        rows = _open_rows(session, user)
     return [
         Pending(row.id or 0, row.key, row.counter, name, row.summary, row.updated_at)
         for row, name in rows
-        if row.key not in done
     ]
 
 
@@ -151,11 +164,62 @@ def _finished(session: Session, rows: list[OrderAutosave]) -> dict[str, str]:
     return {keys[k]: f"已过账 {number}" for k, number in posted if k is not None}
 
 
-def load(db: Database, autosave_id: int) -> tuple[str, int, Snapshot]:
-    """An open autosave: its key, its revision and the order. The screen goes on saving
-    under the same key, so the row is taken over, not copied."""
-    with db.read() as session:
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """An autosave taken up by a screen: saved on under ``key`` from ``revision``.
+    ``problem`` says why the held order it came from stayed behind (another screen has
+    it, or it was posted): the order is then a new one, with no held order behind it."""
+
+    key: str
+    revision: int
+    snapshot: Snapshot
+    problem: str | None = None
+
+
+_TAKE = text(
+    "UPDATE order_autosave SET closed_at = :at, outcome = :outcome, revision = :closed "
+    "WHERE id = :id AND closed_at IS NULL"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+
+def take(db: Database, autosave_id: int, *, user: UserInfo) -> Taken:
+    """Take up an open autosave, in one transaction: the row is closed ("已恢复") and
+    its order saved on under a new key, so that a second window offered the same row
+    is told it is gone instead of finishing the order twice. The held order it came
+    from (if any) is claimed for the new key."""
+    new_key = uuid.uuid4().hex
+    with db.write() as session:
         row = session.get(OrderAutosave, autosave_id)
-        if row is None or row.closed_at is not None:
-            raise NotFound(f"没有未完成的单 #{autosave_id}（可能已恢复或已过账）。")
-        return row.key, row.revision, Snapshot.model_validate_json(row.data)
+        done = session.connection().execute(
+            _TAKE,
+            {
+                "id": autosave_id,
+                "at": clock.now(),
+                "outcome": f"已恢复 {new_key}"[:100],
+                "closed": CLOSED,
+            },
+        )
+        if row is None or done.rowcount != 1:
+            raise NotFound(f"没有未完成的单 #{autosave_id}（可能已在别的窗口恢复，或已过账）。")
+        snap = Snapshot.model_validate_json(row.data)
+        problem = None
+        if snap.held_id is not None:
+            try:
+                held.take_over(session, snap.held_id, user, new_key, old=row.key)
+            except KaidanError as exc:  # elsewhere now: the order on screen is its own
+                problem = exc.message
+                slip = snap.slip.model_copy(update={"idempotency_key": None})
+                snap = snap.model_copy(update={"held_id": None, "slip": slip})
+        session.connection().execute(
+            _SAVE,
+            {
+                "key": new_key,
+                "counter": counter.name(),
+                "user_id": user.id,
+                "revision": 1,
+                "data": snap.model_dump_json(),
+                "summary": row.summary,
+                "at": clock.now(),
+            },
+        )
+        return Taken(new_key, 1, snap, problem)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -51,6 +52,12 @@ class SlipIn(BaseModel):
     against: str | None = None
     """A return against this sale (its number): quantities capped, prices from it."""
     lines: list[LineIn] = Field(default_factory=list)
+
+    def digest(self) -> str:
+        """What this order says, as a hash (its idempotency key left out): a second post
+        under the same key is a repeat only when the digests match."""
+        body = self.model_dump_json(exclude={"idempotency_key"})
+        return hashlib.sha256(body.encode()).hexdigest()
 
 
 @dataclass(slots=True)

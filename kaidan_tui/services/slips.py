@@ -8,20 +8,29 @@ moves stock, remembers last prices and appends the audit row — all or nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from kaidan_tui.db.engine import Database
-from kaidan_tui.db.models import Ledger, Slip, SlipLine, SlipLineCode, Warehouse
+from kaidan_tui.db.models import Slip, User
 from kaidan_tui.db.queries.slips import day_is_closed
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus, SlipType
-from kaidan_tui.domain.errors import InputError, NotFound, PolicyIssue, PolicyViolation, StateError
+from kaidan_tui.domain.errors import (
+    Diverged,
+    InputError,
+    NotFound,
+    PolicyIssue,
+    PolicyViolation,
+)
 from kaidan_tui.domain.numbering import format_number
 from kaidan_tui.services import audit, spool
+from kaidan_tui.services.held import UNCLAIMED, check_claim
+from kaidan_tui.services.held import HeldSummary as HeldSummary
+from kaidan_tui.services.held import list_held as list_held
+from kaidan_tui.services.held import recall as recall
 
 # What a slip is as typed and as checked (slip_input, returns) and the checking itself
 # (prepare) live next door; they are named here too, where callers have always found them.
@@ -110,11 +119,15 @@ def post(
     approver: UserInfo | None = None,
     held_id: int | None = None,
     printer: str | None = None,
+    claim: str | None = None,
 ) -> PostResult:
     """Post a slip: validate, number, move stock, audit — one transaction.
 
-    Posting twice with the same ``idempotency_key`` returns the first result and creates
-    nothing. Blocking policy issues raise :class:`PolicyViolation` unless ``approver`` (a
+    Posting the same order twice under one ``idempotency_key`` returns the first result
+    and creates nothing; a different order under a used key is refused
+    (:class:`Diverged`, with the posted slip's number). A held order (``held_id``) that
+    another screen has claimed is refused too; ``claim`` is this screen's token
+    (services/held.py). Blocking policy issues raise :class:`PolicyViolation` unless ``approver`` (a
     supervisor verified by :func:`kaidan_tui.services.users.approve`) covers them.
     With ``printer``, the slip's print job is queued in the same transaction, so a
     posted slip is never left without its print (see :mod:`kaidan_tui.services.spool`).
@@ -123,7 +136,13 @@ def post(
         raise PolicyViolation([PolicyIssue("approval", "审批人不是主管")])
     with db.write() as session:
         return post_in(
-            session, slip_in, user=user, approver=approver, held_id=held_id, printer=printer
+            session,
+            slip_in,
+            user=user,
+            approver=approver,
+            held_id=held_id,
+            printer=printer,
+            claim=claim,
         )
 
 
@@ -135,12 +154,18 @@ def post_in(
     approver: UserInfo | None = None,
     held_id: int | None = None,
     printer: str | None = None,
+    claim: str | None = None,
 ) -> PostResult:
     """:func:`post` inside the caller's write transaction (改单 posts two slips in one)."""
     slip = _find_open(session, slip_in, held_id)
+    digest = slip_in.digest()
     if slip is not None and slip.status not in (SlipStatus.DRAFT, SlipStatus.HELD):
         assert slip.id is not None
+        if slip.input_digest is not None and slip.input_digest != digest:
+            raise Diverged(_posted_otherwise(session, slip), number=slip.number)
         return PostResult(slip.id, slip.number or "", slip.total_amount, already_posted=True)
+    if slip is not None:
+        check_claim(session, slip, claim)
     prep = prepare(session, slip_in)
     if day_is_closed(session, prep.ledger.id, prep.business_date):
         later = (
@@ -178,6 +203,8 @@ def post_in(
             "status": SlipStatus.POSTED.value,
             "posted_at": posted.posted_at,
             "hold_reason": "",
+            "input_digest": digest,
+            **UNCLAIMED,
             **({"approver_id": approver.id} if needs and approver is not None else {}),
         },
     )
@@ -211,12 +238,16 @@ def hold(
     user: UserInfo,
     reasons: list[str] | None = None,
     held_id: int | None = None,
+    claim: str | None = None,
 ) -> HoldResult:
-    """挂单: keep an unfinished or policy-breaking order, without a number."""
+    """挂单: keep an unfinished or policy-breaking order, without a number. Holding a
+    recalled order again ends this screen's claim on it (``claim``, services/held.py)."""
     with db.write() as session:
         slip = _find_open(session, slip_in, held_id)
         if slip is not None and slip.status not in (SlipStatus.DRAFT, SlipStatus.HELD):
-            raise StateError(f"单据 {slip.number} 已过账，不能挂单。")
+            raise Diverged(f"本单已过账为 {slip.number}，不能再挂单。", number=slip.number)
+        if slip is not None:
+            check_claim(session, slip, claim)
         prep = prepare(session, slip_in)
         why = reasons if reasons is not None else [i.message for i in prep.blocking]
         slip_id = save_header(
@@ -227,6 +258,7 @@ def hold(
             user,
             status=SlipStatus.HELD.value,
             hold_reason="；".join(why)[:1000],
+            **UNCLAIMED,
         )
         write_lines(session, slip_id, prep, None, replace=slip is not None)
         audit.append(
@@ -235,83 +267,9 @@ def hold(
         return HoldResult(slip_id, tuple(why))
 
 
-@dataclass(frozen=True, slots=True)
-class HeldSummary:
-    id: int
-    customer: str
-    lines: int
-    total: Decimal
-    reason: str
-    created_at: datetime
-
-
-def list_held(db: Database) -> list[HeldSummary]:
-    with db.read() as session:
-        rows = session.exec(
-            select(Slip).where(Slip.status == SlipStatus.HELD.value).order_by(col(Slip.id).desc())
-        ).all()
-        return [
-            HeldSummary(
-                s.id or 0,
-                s.cust_name or s.recipient,
-                s.line_count,
-                s.total_amount,
-                s.hold_reason,
-                s.created_at,
-            )
-            for s in rows
-        ]
-
-
-def recall(db: Database, slip_id: int) -> SlipIn:
-    """A held slip back as typed input, to finish in order entry."""
-    with db.read() as session:
-        slip = session.get(Slip, slip_id)
-        if slip is None or slip.status != SlipStatus.HELD.value:
-            raise NotFound(f"没有找到挂单 #{slip_id}（可能已过账）。")
-        lines = session.exec(
-            select(SlipLine).where(SlipLine.slip_id == slip_id).order_by(col(SlipLine.line_no))
-        ).all()
-        out = []
-        for ln in lines:
-            codes = session.exec(
-                select(SlipLineCode.code)
-                .where(SlipLineCode.line_id == ln.id)
-                .order_by(col(SlipLineCode.id))
-            ).all()
-            out.append(
-                LineIn(
-                    product=ln.code,
-                    qty=f"{ln.qty.normalize():f}",
-                    price=None if ln.is_gift else f"{ln.price:f}",
-                    is_gift=ln.is_gift,
-                    trace_codes=list(codes),
-                    remarks=ln.remarks,
-                )
-            )
-        ledger = session.get(Ledger, slip.ledger_id)
-        wh = session.get(Warehouse, slip.warehouse_id)
-        return SlipIn(
-            type=SlipType(slip.type),
-            customer=slip.cust_code or None,
-            settlement=slip.settlement,
-            delivery=slip.delivery,
-            remarks=slip.remarks,
-            recipient=slip.recipient,
-            po_number=slip.po_number,
-            handler=slip.handler,
-            ledger=ledger.code if ledger else None,
-            warehouse=wh.code if wh else None,
-            business_date=slip.business_date,
-            idempotency_key=slip.idempotency_key,
-            discount=f"-{slip.discount_amount}" if slip.discount_amount else "",
-            against=_number_of(session, slip.against_id),
-            lines=out,
-        )
-
-
-def _number_of(session: Session, slip_id: int | None) -> str | None:
-    if slip_id is None:
-        return None
-    found = session.get(Slip, slip_id)
-    return found.number if found is not None else None
+def _posted_otherwise(session: Session, slip: Slip) -> str:
+    """A post under the key of a slip already posted with other contents."""
+    maker = session.get(User, slip.maker_id)
+    when = f"{slip.posted_at.astimezone():%m-%d %H:%M}" if slip.posted_at else ""
+    who = f"（{maker.name} {when}）" if maker is not None else ""
+    return f"本单已过账为 {slip.number}{who}，内容与这次提交的不同：这次的修改没有保存。"

@@ -181,6 +181,7 @@ class KaidanApp(KaidanHost):
         from kaidan_tui.services import autosave
         from kaidan_tui.tui.screens.dialogs import Unfinished
 
+        autosave.close_finished(self.db, user)
         pending = autosave.pending(self.db, user)
         if not pending:
             return

@@ -21,6 +21,7 @@ from kaidan_tui.domain.money import format_money
 from kaidan_tui.services.autosave import Pending
 from kaidan_tui.services.counter import label
 from kaidan_tui.services.slips import HeldSummary
+from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.host import Guarded
 from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus
 
@@ -144,36 +145,34 @@ class ApprovalDialog(Guarded, TypeAheadFocus, ModalScreen[tuple[str, str] | None
         self.dismiss(None)
 
 
-class HeldOrders(Guarded, ModalScreen[int | None]):
-    """F7: held orders (挂单), newest first; Enter recalls one."""
+class PickList(Guarded, ModalScreen[int | None]):
+    """A list to pick one row from (Enter), or leave (Esc): what the held orders and the
+    unfinished orders share. Rows are padded by display width (tui/cells.py)."""
 
-    PLACE = "挂单列表"
+    TITLE_TEXT = ""
+    HINT = ""
+    EMPTY = ""
+    LIST_ID = "pick-list"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "返回", id="held.cancel", tooltip="返回开单"),
-    ]
-
-    def __init__(self, held: list[HeldSummary]) -> None:
-        super().__init__()
-        self.held = held
+    def rows(self) -> list[tuple[int, Text]]:
+        raise NotImplementedError
 
     def compose(self) -> ComposeResult:
-        options = [
-            Option(
-                Text(
-                    f"#{h.id:<5} {h.customer[:16]:<16} {h.lines} 行  "
-                    f"￥{format_money(h.total):>12}  "
-                    f"{h.reason[:30]}"
-                ),
-                id=str(h.id),
-            )
-            for h in self.held
-        ]
+        options = [Option(text, id=str(row_id)) for row_id, text in self.rows()]
         with Vertical(id="held-box", classes="dialog"):
-            yield Static(Text("挂单（Enter 调出，Esc 返回）", style="bold"))
-            yield OptionList(*options, id="held-list")
-            if not options:
-                yield Static("没有挂单。")
+            yield Static(Text(self.TITLE_TEXT, style="bold"))
+            if self.HINT:
+                yield Static(Text(self.HINT, style="dim"), id="pick-hint")
+            yield OptionList(*options, id=self.LIST_ID)
+            if not options and self.EMPTY:
+                yield Static(self.EMPTY)
+
+    def picked(self) -> int | None:
+        """The row under the cursor, if any."""
+        listing = self.query_one(f"#{self.LIST_ID}", OptionList)
+        if listing.highlighted is None:
+            return None
+        return int(listing.get_option_at_index(listing.highlighted).id or 0)
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -183,11 +182,59 @@ class HeldOrders(Guarded, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class Unfinished(Guarded, ModalScreen[int | None]):
+class HeldOrders(PickList):
+    """F7: held orders (挂单), newest first; Enter recalls one. One that a screen has
+    on it says where ("正在 2 号柜台 张三 编辑"); Ctrl+R releases it (a supervisor's
+    approval), for a counter that died with it. The result is the slip id to recall, or
+    minus the id to release."""
+
+    PLACE = "挂单列表"
+    TITLE_TEXT = "挂单（Enter 调出，Esc 返回）"
+    HINT = "正在别处编辑的挂单不能调出；那台柜台已关机的，主管可按 Ctrl+R 释放。"
+    EMPTY = "没有挂单。"
+    LIST_ID = "held-list"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "返回", id="held.cancel", tooltip="返回开单"),
+        Binding("ctrl+r", "release", "释放", id="held.release", tooltip="主管释放别处的编辑"),
+    ]
+
+    def __init__(self, held: list[HeldSummary]) -> None:
+        super().__init__()
+        self.held = held
+
+    def rows(self) -> list[tuple[int, Text]]:
+        out = []
+        for h in self.held:
+            text = Text(
+                f"#{h.id:<5} {pad(h.customer, 16)} {h.lines:>3} 行  ￥{format_money(h.total):>12}  "
+            )
+            if h.claimed_by:
+                text.append(f"正在{h.claimed_by}编辑", style="bold yellow")
+            else:
+                text.append(pad(h.reason, 30))
+            out.append((h.id, text))
+        return out
+
+    def action_release(self) -> None:
+        slip_id = self.picked()
+        claimed = {h.id for h in self.held if h.claimed_by}
+        if slip_id is None or slip_id not in claimed:
+            self.query_one("#pick-hint", Static).update(
+                Text("所选的挂单没有人在编辑，直接按 Enter 调出即可。", style="red")
+            )
+            return
+        self.dismiss(-slip_id)
+
+
+class Unfinished(PickList):
     """At login: orders a screen never finished (the app was killed, the power cut), as
     autosaved; Enter takes one up, Esc leaves them for later."""
 
     PLACE = "恢复未完成的单"
+    TITLE_TEXT = "恢复未完成的单（上次没有过账或挂单就退出了）"
+    HINT = "Enter 恢复所选的单，Esc 先开新单（下次登录还会问）"
+    LIST_ID = "unfinished-list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "以后再说", id="unfinished.cancel", tooltip="先开新单"),
@@ -197,28 +244,17 @@ class Unfinished(Guarded, ModalScreen[int | None]):
         super().__init__()
         self.pending = pending
 
-    def compose(self) -> ComposeResult:
-        options = [
-            Option(
+    def rows(self) -> list[tuple[int, Text]]:
+        return [
+            (
+                p.id,
                 Text(
-                    f"{p.updated_at.astimezone():%m-%d %H:%M}  {label(p.counter)}  "
-                    f"{p.clerk}  {p.summary}"
+                    f"{p.updated_at.astimezone():%m-%d %H:%M}  {pad(label(p.counter), 12)}  "
+                    f"{pad(p.clerk, 8)}  {p.summary}"
                 ),
-                id=str(p.id),
             )
             for p in self.pending
         ]
-        with Vertical(id="held-box", classes="dialog"):
-            yield Static(Text("恢复未完成的单（上次没有过账或挂单就退出了）", style="bold"))
-            yield Static(Text("Enter 恢复所选的单，Esc 先开新单（下次登录还会问）", style="dim"))
-            yield OptionList(*options, id="unfinished-list")
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class DiscountDialog(Guarded, TypeAheadFocus, ModalScreen[str | None]):

@@ -11,11 +11,11 @@ from decimal import Decimal
 from textual.widgets import Static
 
 from kaidan_tui.domain.enums import PriceSource, SlipType
-from kaidan_tui.domain.errors import KaidanError
-from kaidan_tui.services import autosave, quotes, slips
+from kaidan_tui.domain.errors import Diverged, KaidanError, PolicyIssue
+from kaidan_tui.services import autosave, held, quotes, slips, users
 from kaidan_tui.services.quotes import SlipCheck
 from kaidan_tui.services.slips import SlipIn
-from kaidan_tui.tui.screens.dialogs import HeldOrders
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, HeldOrders
 from kaidan_tui.tui.screens.order_entry.base import TYPES
 from kaidan_tui.tui.screens.order_entry.editor import OrderEditor
 from kaidan_tui.tui.screens.order_entry.line import Line
@@ -77,6 +77,7 @@ class OrderParking(OrderEditor):
         """An empty order, after a post, a hold or Ctrl+N: a sale again, unless the clerk
         pinned the type (a return left on screen sent a sale out as 退款). ``outcome``:
         what became of the order that was on screen (its autosave is closed with it)."""
+        self._let_go()
         self._end_autosave(outcome)
         if not self.type_pinned:
             self.slip_type = SlipType.SALE
@@ -128,8 +129,16 @@ class OrderParking(OrderEditor):
             return None
         try:
             held = slips.hold(
-                self.db, self.slip_in(), user=self.user, reasons=["挂单"], held_id=self.held_id
+                self.db,
+                self.slip_in(),
+                user=self.user,
+                reasons=["挂单"],
+                held_id=self.held_id,
+                claim=self.autosave_key,
             )
+        except Diverged as exc:
+            self._cut_loose()
+            return f"{exc.message}屏幕上的单还在，再按一次就另存为新的挂单。"
         except KaidanError as exc:
             return f"当前单没能挂起，仍在屏幕上：{exc.message}"
         except Exception as exc:  # the store is busy or gone: never a traceback
@@ -143,39 +152,90 @@ class OrderParking(OrderEditor):
         """F7: the held orders. The order on screen is held first when one is picked, so
         that none is lost (Esc on the list leaves it as it was)."""
 
-        def chosen(slip_id: int | None) -> None:
-            if slip_id is None:
+        def chosen(picked: int | None) -> None:
+            if picked is None:
+                return
+            if picked < 0:  # Ctrl+R on the list: release a claim
+                self._release(-picked)
                 return
             problem = self.park() if self._has_work() else None
             if problem is not None:
                 self._say(f"{problem}　没有调出挂单。")
                 return
-            self.load_held(slip_id)
+            self.load_held(picked)
 
         self.app.push_screen(HeldOrders(slips.list_held(self.db)), chosen)
 
     def load_held(self, slip_id: int) -> None:
+        """The held order onto this screen, claimed for it (its autosave key is the
+        claim): another window or counter is then told who has it."""
+        token = uuid.uuid4().hex
         try:
-            order = slips.recall(self.db, slip_id)
+            order = held.recall(self.db, slip_id, user=self.user, claim=token)
         except KaidanError as exc:
-            self._say(exc.message)
+            self._say(f"{exc.message}没有调出。")
             return
-        self.load(order, held_id=slip_id)
-        self._say(f"已调出挂单 #{slip_id}。", error=False)
+        if self.load(order, held_id=slip_id, autosaved=(token, 0)):
+            self._say(f"已调出挂单 #{slip_id}。", error=False)
+        else:
+            held.let_go(self.db, slip_id, claim=token)
+
+    def _release(self, slip_id: int) -> None:
+        """A supervisor frees a held order claimed by a screen that is gone."""
+
+        def approved(creds: tuple[str, str] | None) -> None:
+            if creds is None:
+                self._say("未审批，没有释放挂单。")
+                return
+            try:
+                boss = users.approve(self.db, *creds)
+                who = held.release(self.db, slip_id, approver=boss, user=self.user)
+            except KaidanError as exc:
+                self._say(f"没有释放挂单 #{slip_id}：{exc.message}")
+                return
+            self._say(f"已释放挂单 #{slip_id}（原在{who}编辑），按 F7 可调出。", error=False)
+
+        need = [PolicyIssue("release", f"释放挂单 #{slip_id}：那台柜台上的修改将不能再保存")]
+        self.app.push_screen(ApprovalDialog(need), approved)
+
+    def _let_go(self) -> None:
+        """The recalled order leaves the screen: the claim goes with it (a hold or a post
+        ended it already; then this changes nothing)."""
+        if self.held_id is None:
+            return
+        try:
+            held.let_go(self.db, self.held_id, claim=self.autosave_key)
+        except Exception:  # the store is gone: the claim stays, a supervisor can free it
+            log.exception("releasing the claim on held order %s", self.held_id)
+
+    def _cut_loose(self) -> None:
+        """The held order this came from is elsewhere now (another screen, or posted):
+        the order on screen becomes one of its own, with a key of its own."""
+        self.held_id = None
+        self.order_key = uuid.uuid4().hex
+        self._changed()
 
     def restore(self, autosave_id: int) -> None:
         """恢复未完成的单: an order autosaved on a screen that never finished it, back on
-        this one, saved on under the same row (so it is offered once, not twice)."""
+        this one. Taken up in one write (a second window is told it is gone), saved on
+        under a new row, with the held order it came from, if that is still free."""
         try:
-            key, revision, snap = autosave.load(self.db, autosave_id)
+            taken = autosave.take(self.db, autosave_id, user=self.user)
         except KaidanError as exc:
             self._say(exc.message)
             return
+        snap = taken.snapshot
         self.type_pinned = snap.type_pinned
         self.load(
-            snap.slip, held_id=snap.held_id, replacing=snap.replacing, autosaved=(key, revision)
+            snap.slip,
+            held_id=snap.held_id,
+            replacing=snap.replacing,
+            autosaved=(taken.key, taken.revision),
         )
-        self._say("已恢复未完成的单，请核对后过账。", error=False)
+        if taken.problem:
+            self._say(f"已恢复未完成的单。{taken.problem}过账会另开一张新单，请核对。")
+        else:
+            self._say("已恢复未完成的单，请核对后过账。", error=False)
 
     def load(
         self,
@@ -184,14 +244,14 @@ class OrderParking(OrderEditor):
         held_id: int | None = None,
         replacing: str | None = None,
         autosaved: tuple[str, int] | None = None,
-    ) -> None:
+    ) -> bool:
         """Fill the screen from a slip as typed: a held order, a return against a slip,
         or a copy of an old slip (then with today's policy prices). The order on screen
         is held first; if it cannot be, it stays and nothing is loaded."""
         problem = self.park() if self._has_work() else None
         if problem is not None:
             self._say(f"{problem}　没有载入 {order.against or replacing or '挂单'}。")
-            return
+            return False
         self.reset()
         if autosaved is not None:  # saved on under the same row
             self.autosave_key, self._autosave_rev = autosaved
@@ -224,3 +284,4 @@ class OrderParking(OrderEditor):
         self._refresh()
         self._changed()
         self._focus("product")
+        return True

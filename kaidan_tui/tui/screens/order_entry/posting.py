@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import events, work
 
 from kaidan_tui.domain.capitals import amount_in_capitals
-from kaidan_tui.domain.errors import KaidanError, PolicyIssue, PolicyViolation
+from kaidan_tui.domain.errors import Diverged, KaidanError, PolicyIssue, PolicyViolation
 from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services import lifecycle, printouts, quotes, slips, users
 from kaidan_tui.services.quotes import SlipCheck
@@ -240,15 +240,26 @@ class OrderPosting(OrderParking):
         self.posting = True
         order = self.slip_in()
         printer = self.app.printer_for(order.type)
-        self._do_post(order, approver, self.held_id, printer)
+        self._do_post(order, approver, self.held_id, printer, self.autosave_key)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="post")
     def _do_post(
-        self, order: SlipIn, approver: UserInfo | None, held_id: int | None, printer: str | None
+        self,
+        order: SlipIn,
+        approver: UserInfo | None,
+        held_id: int | None,
+        printer: str | None,
+        claim: str,
     ) -> None:
         try:
             result = slips.post(
-                self.db, order, user=self.user, approver=approver, held_id=held_id, printer=printer
+                self.db,
+                order,
+                user=self.user,
+                approver=approver,
+                held_id=held_id,
+                printer=printer,
+                claim=claim,
             )
         except KaidanError as exc:
             self.app.call_from_thread(self._post_failed, exc)
@@ -285,6 +296,10 @@ class OrderPosting(OrderParking):
         self._typed = []
         if isinstance(exc, PolicyViolation) and all(i.needs_approval for i in exc.issues):
             self._ask_approval(exc.issues, "")
+            return
+        if isinstance(exc, Diverged):  # the held order went elsewhere: this one is new
+            self._cut_loose()
+            self._say(f"{exc.message}屏幕上的单还在：核对后按 F9 另开一张新单，或 Ctrl+N 放弃。")
             return
         self._say(exc.message)
 
