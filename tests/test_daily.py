@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
-from kaidan_tui.db.models import Customer, Ledger, Payment
+from kaidan_tui.db.models import Customer, Ledger, Payment, Slip
 from kaidan_tui.domain.enums import SlipType
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
 from kaidan_tui.services import daily, daily_export, day_end, lifecycle, slips
@@ -207,5 +207,15 @@ def test_after_today_is_closed_the_messages_point_to_the_next_day(
         lifecycle.void(demo_db, sale.number, reason="客户取消", user=clerk, approver=supervisor)
     with pytest.raises(StateError, match="请在下一个营业日红冲"):
         lifecycle.reverse(demo_db, sale.number, reason="客户取消", user=clerk, approver=supervisor)
-    with pytest.raises(InputError, match="请在下一个营业日开单"):
+    tomorrow = today + timedelta(days=1)
+    with pytest.raises(InputError, match=f"本单可记入下一个营业日 {tomorrow}"):
         slips.post(demo_db, order.model_copy(update={"idempotency_key": "again"}), user=clerk)
+    later = order.model_copy(update={"idempotency_key": "later", "business_date": tomorrow})
+    booked = slips.post(demo_db, later, user=clerk)  # the next open day: not "the future"
+    with demo_db.read() as s:
+        assert s.get(Slip, booked.slip_id).business_date == tomorrow  # type: ignore[union-attr]
+    too_far = later.model_copy(
+        update={"idempotency_key": "far", "business_date": tomorrow + timedelta(days=1)}
+    )
+    with pytest.raises(InputError, match="晚于今天"):
+        slips.post(demo_db, too_far, user=clerk)

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import col, select
 
 from kaidan_tui.db.engine import Database
-from kaidan_tui.db.models import AuditLog, Slip, SlipLine
-from kaidan_tui.domain.errors import Diverged, NotFound, PermissionDenied
+from kaidan_tui.db.models import AuditLog, OrderAutosave, Slip, SlipLine
+from kaidan_tui.domain.errors import Diverged, NotFound, PermissionDenied, StateError
 from kaidan_tui.services import autosave, held, slips
 from kaidan_tui.services.autosave import Snapshot
 from kaidan_tui.services.slips import LineIn, SlipIn
@@ -88,8 +88,8 @@ def test_a_supervisor_releases_a_dead_counters_claim_and_the_late_post_is_refuse
     slip_id = held_order(demo_db, clerk)
     held.recall(demo_db, slip_id, user=clerk, claim="dead-counter")
     with pytest.raises(PermissionDenied):
-        held.release(demo_db, slip_id, approver=clerk, user=clerk)
-    who = held.release(demo_db, slip_id, approver=supervisor, user=clerk)
+        slips.release(demo_db, slip_id, approver=clerk, user=clerk)
+    who = slips.release(demo_db, slip_id, approver=supervisor, user=clerk)
     assert clerk.name in who
     with demo_db.read() as s:
         row = s.exec(select(AuditLog).order_by(col(AuditLog.id).desc())).first()
@@ -134,23 +134,112 @@ def test_an_autosave_is_taken_up_once_and_its_claim_moves_with_it(
     assert lines(demo_db, slip_id) == ["YL0001", "YL0024"]
 
 
+def test_releasing_a_dead_counters_claim_keeps_what_it_had_typed(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """Found by the hostile trial: counter 2 recalled #12, added a line, died; the
+    supervisor released #12 and counter 3 posted it with its one old line."""
+    slip_id = held_order(demo_db, clerk)
+    held.recall(demo_db, slip_id, user=clerk, claim="dead-screen")
+    snap = Snapshot(slip=more(ORDER), held_id=slip_id)
+    autosave.save(demo_db, "dead-screen", snap, user=clerk, revision=2, summary="2 行")
+    said = slips.release(demo_db, slip_id, approver=supervisor, user=supervisor)
+    assert "已存回挂单" in said
+    assert lines(demo_db, slip_id) == ["YL0001", "YL0024"], "the typed line is kept"
+    with demo_db.read() as s:
+        slip = s.get(Slip, slip_id)
+        row = s.exec(select(OrderAutosave).where(OrderAutosave.key == "dead-screen")).one()
+    assert slip is not None and slip.status == "held" and slip.maker_id == clerk.id
+    assert row.closed_at is not None and row.outcome == f"主管释放，存回挂单 #{slip_id}"
+    assert autosave.pending(demo_db, clerk) == [], "not offered twice"
+    assert typed(held.recall(demo_db, slip_id, user=supervisor, claim="c3")) == [
+        ("YL0001", "2"),
+        ("YL0024", "1"),
+    ]
+
+
 def test_an_autosave_whose_held_order_is_elsewhere_comes_back_as_a_new_order(
     demo_db: Database, clerk: UserInfo, supervisor: UserInfo
 ) -> None:
+    """What the dead counter typed could not be saved into the held order (a product
+    since gone): it stays in that counter's unfinished orders, and comes back there as an
+    order of its own once another screen has the held order."""
     slip_id = held_order(demo_db, clerk)
     held.recall(demo_db, slip_id, user=clerk, claim="crashed-screen")
+    typed_there = ORDER.model_copy(
+        update={"lines": [*ORDER.lines, LineIn(product="NOPE", qty="1")]}
+    )
     autosave.save(
         demo_db,
         "crashed-screen",
-        Snapshot(slip=more(ORDER), held_id=slip_id),
+        Snapshot(slip=typed_there, held_id=slip_id),
         user=clerk,
         revision=1,
         summary="s",
     )
-    held.release(demo_db, slip_id, approver=supervisor, user=supervisor)
+    said = slips.release(demo_db, slip_id, approver=supervisor, user=supervisor)
+    assert "没能存回" in said and "NOPE" in said
     held.recall(demo_db, slip_id, user=supervisor, claim="other-screen")
     [row] = autosave.pending(demo_db, clerk)
     taken = autosave.take(demo_db, row.id, user=clerk)
     assert taken.problem is not None and "正在" in taken.problem
     assert taken.snapshot.held_id is None and taken.snapshot.slip.idempotency_key is None
-    assert taken.snapshot.slip.lines == more(ORDER).lines, "what was typed is all there"
+    assert taken.snapshot.slip.lines == typed_there.lines, "what was typed is all there"
+
+
+def test_a_screen_whose_claim_was_released_cannot_overwrite_the_newer_version(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """Found by the hostile trial: released, recalled at counter 3, a line added, held
+    again; counter 2's F9 then posted its old version over it."""
+    slip_id = held_order(demo_db, clerk)
+    held.recall(demo_db, slip_id, user=clerk, claim="counter-2")
+    slips.release(demo_db, slip_id, approver=supervisor, user=supervisor)
+    held.recall(demo_db, slip_id, user=supervisor, claim="counter-3")
+    slips.hold(demo_db, more(ORDER), user=supervisor, held_id=slip_id, claim="counter-3")
+    for act in (slips.post, slips.hold):
+        with pytest.raises(Diverged, match="已被主管释放"):
+            act(demo_db, ORDER, user=clerk, held_id=slip_id, claim="counter-2")  # type: ignore[operator]
+    assert lines(demo_db, slip_id) == ["YL0001", "YL0024"]
+
+
+def test_a_live_window_s_order_is_not_offered_to_a_second_window(
+    demo_db: Database, clerk: UserInfo
+) -> None:
+    """Found by the hostile trial: a second window on the same counter was offered the
+    first one's live order as "上次没有过账就退出了", and took it over."""
+    import socket
+    import subprocess
+
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        snap = Snapshot(slip=ORDER)
+        autosave.save(demo_db, "window-a", snap, user=clerk, revision=1, summary="a")
+        with demo_db.write() as s:  # as window A (another process on this machine) saved it
+            row = s.exec(select(OrderAutosave).where(OrderAutosave.key == "window-a")).one()
+            row.owner = f"{socket.gethostname()}:{other.pid}"
+            s.add(row)
+            row_id = row.id
+        assert autosave.pending(demo_db, clerk) == []
+        with pytest.raises(StateError, match="另一个开单窗口"):
+            autosave.take(demo_db, row_id or 0, user=clerk)
+    finally:
+        other.kill()
+        other.wait()
+    [offered] = autosave.pending(demo_db, clerk)  # window A died: now it is unfinished
+    assert offered.key == "window-a"
+
+
+def test_recalling_a_held_order_ones_own_dead_screen_had_takes_up_its_autosave(
+    demo_db: Database, clerk: UserInfo
+) -> None:
+    """Found by the hostile trial: after a crash, Esc at the offer, then F7 said the
+    order was being edited — by herself."""
+    slip_id = held_order(demo_db, clerk)
+    held.recall(demo_db, slip_id, user=clerk, claim="dead-screen")
+    snap = Snapshot(slip=more(ORDER), held_id=slip_id)
+    autosave.save(demo_db, "dead-screen", snap, user=clerk, revision=1, summary="s")
+    [row] = autosave.pending(demo_db, clerk)
+    assert autosave.for_held(demo_db, slip_id, clerk) == row.id
+    taken = autosave.take(demo_db, row.id, user=clerk)
+    assert taken.problem is None and taken.snapshot.slip.lines == more(ORDER).lines

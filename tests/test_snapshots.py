@@ -2,20 +2,62 @@
 
 Regenerate after an intended change with ``pytest tests/test_snapshots.py
 --snapshot-update`` and review the SVGs. The data is chosen so nothing depends on the
-day: customer K0002 has no purchase history in the demo store.
+day: customer K0002 has no purchase history in the demo store, and the clock is set to
+2026-12-05 (the header's date field shows it).
+
+Every working screen is also taken at 80×24 (the smallest supported terminal: columns
+give way in a set order, 数量/单价/金额 never), 120×35 and 160×50.
 """
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.domain import clock
+from kaidan_tui.services.setup import load_demo
 from kaidan_tui.tui.app import KaidanApp
 from tests.test_order_entry import add_line, login, settle, type_in
 
 SIZE = (130, 40)
+SIZES = [(80, 24), (120, 35), (160, 50)]
+
+
+DAY = date(2026, 12, 5)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_day() -> Iterator[None]:
+    with clock.travel(DAY):
+        yield
+
+
+@pytest.fixture(scope="module")
+def day_template(tmp_path_factory: pytest.TempPathFactory, _pepper_file: Path) -> Path:
+    """The demo store built on DAY (its slips are that day's, whatever day the tests
+    run): the session's template is built on the real day, by whichever test asks first."""
+    path = tmp_path_factory.mktemp("snapshots") / "demo.db"
+    with clock.travel(DAY):
+        db = Database.open(str(path))
+        load_demo(db)
+        db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(day_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "demo.db"
+    shutil.copy(day_template, path)
+    db = Database.open(str(path))
+    yield db
+    db.dispose()
 
 
 async def steady(pilot: Any) -> None:
@@ -50,3 +92,37 @@ def test_confirm_panel(snap_compare: Any, demo_db: Database) -> None:
         await steady(pilot)
 
     assert snap_compare(KaidanApp(demo_db), terminal_size=SIZE, run_before=confirm)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_order_entry_at_each_size(
+    snap_compare: Any, demo_db: Database, size: tuple[int, int]
+) -> None:
+    """A 地州 customer (the freight row shown), two lines and the match list open."""
+
+    async def fill(pilot: Any) -> None:
+        await login(pilot)
+        await type_in(pilot, "K0032")
+        await add_line(pilot, "YL0001", "3")
+        await add_line(pilot, "LS0001", "2")
+        await type_in(pilot, "YL00", enter=False)
+        await steady(pilot)
+
+    assert snap_compare(KaidanApp(demo_db), terminal_size=size, run_before=fill)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", ["f3", "f4", "f5"], ids=["lookup", "daily", "catalog"])
+def test_working_screens_at_each_size(
+    snap_compare: Any, demo_db: Database, size: tuple[int, int], key: str
+) -> None:
+    async def open_screen(pilot: Any) -> None:
+        await login(pilot)
+        await pilot.press(key)
+        await steady(pilot)
+
+    assert snap_compare(KaidanApp(demo_db), terminal_size=size, run_before=open_screen)
+
+
+def test_too_small_notice(snap_compare: Any, demo_db: Database) -> None:
+    assert snap_compare(KaidanApp(demo_db), terminal_size=(70, 20), run_before=steady)

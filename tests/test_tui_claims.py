@@ -68,7 +68,7 @@ async def test_a_lost_claim_posted_elsewhere_is_refused_with_its_number_and_kept
         assert screen.held_id == slip_id
         await add_line(pilot, "YL0024", "3")  # this screen's change
         # meanwhile: released by a supervisor, recalled and posted at another counter
-        held.release(demo_db, slip_id, approver=supervisor, user=supervisor)
+        slips.release(demo_db, slip_id, approver=supervisor, user=supervisor)
         order = held.recall(demo_db, slip_id, user=supervisor, claim="elsewhere")
         other = slips.post(demo_db, order, user=supervisor, held_id=slip_id, claim="elsewhere")
         before = len(posted(demo_db))

@@ -463,6 +463,7 @@ class OrderAutosave(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_now)
     closed_at: datetime | None = None
     outcome: str = Field(default="", max_length=100)
+    owner: str = Field(default="", max_length=80)  # "host:pid" of the screen saving it
 
 
 class Setting(SQLModel, table=True):

@@ -23,7 +23,7 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import OrderAutosave, Slip, User
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus
-from kaidan_tui.domain.errors import KaidanError, NotFound
+from kaidan_tui.domain.errors import KaidanError, NotFound, StateError
 from kaidan_tui.services import counter, held
 from kaidan_tui.services.slip_input import SlipIn
 from kaidan_tui.services.users import UserInfo
@@ -55,9 +55,10 @@ class Pending:
 
 _SAVE = text(
     "INSERT INTO order_autosave "
-    "(key, counter, user_id, revision, data, summary, updated_at, outcome) "
-    "VALUES (:key, :counter, :user_id, :revision, :data, :summary, :at, '') "
+    "(key, counter, user_id, revision, data, summary, updated_at, outcome, owner) "
+    "VALUES (:key, :counter, :user_id, :revision, :data, :summary, :at, '', :owner) "
     "ON CONFLICT (key) DO UPDATE SET counter = excluded.counter, user_id = excluded.user_id, "
+    "owner = excluded.owner, "
     "revision = excluded.revision, data = excluded.data, summary = excluded.summary, "
     "updated_at = excluded.updated_at "
     "WHERE order_autosave.revision < excluded.revision AND order_autosave.closed_at IS NULL"
@@ -65,8 +66,8 @@ _SAVE = text(
 
 _CLOSE = text(
     "INSERT INTO order_autosave "
-    "(key, counter, user_id, revision, data, summary, updated_at, closed_at, outcome) "
-    "VALUES (:key, :counter, :user_id, :revision, '', '', :at, :at, :outcome) "
+    "(key, counter, user_id, revision, data, summary, updated_at, closed_at, outcome, owner) "
+    "VALUES (:key, :counter, :user_id, :revision, '', '', :at, :at, :outcome, :owner) "
     "ON CONFLICT (key) DO UPDATE SET closed_at = excluded.closed_at, "
     "outcome = excluded.outcome, revision = excluded.revision "
     "WHERE order_autosave.closed_at IS NULL"
@@ -89,6 +90,7 @@ def save(
                 "data": snapshot.model_dump_json(),
                 "summary": summary[:200],
                 "at": clock.now(),
+                "owner": counter.process(),
             },
         )
 
@@ -97,17 +99,32 @@ def close(db: Database, key: str, *, user: UserInfo, outcome: str) -> None:
     """The order was posted, held or given up: it is not offered again. Closing a key
     that was never saved leaves a closed row, so a save still on its way cannot open it."""
     with db.write() as session:
-        session.connection().execute(
-            _CLOSE,
-            {
-                "key": key,
-                "counter": counter.name(),
-                "user_id": user.id,
-                "revision": CLOSED,
-                "outcome": outcome[:100],
-                "at": clock.now(),
-            },
+        close_in(session, key, user=user, outcome=outcome)
+
+
+def close_in(session: Session, key: str, *, user: UserInfo, outcome: str) -> None:
+    """:func:`close` in the caller's write transaction."""
+    session.connection().execute(
+        _CLOSE,
+        {
+            "key": key,
+            "counter": counter.name(),
+            "user_id": user.id,
+            "revision": CLOSED,
+            "outcome": outcome[:100],
+            "at": clock.now(),
+            "owner": counter.process(),
+        },
+    )
+
+
+def open_row(session: Session, key: str) -> OrderAutosave | None:
+    """The open autosave saved under ``key`` (a claim's token is one), if any."""
+    return session.exec(
+        select(OrderAutosave).where(
+            OrderAutosave.key == key, col(OrderAutosave.closed_at).is_(None)
         )
+    ).first()
 
 
 def _open_rows(session: Session, user: UserInfo) -> list[tuple[OrderAutosave, str]]:
@@ -121,7 +138,11 @@ def _open_rows(session: Session, user: UserInfo) -> list[tuple[OrderAutosave, st
         query = query.where(
             OrderAutosave.user_id == user.id, OrderAutosave.counter == counter.name()
         )
-    return [(row, name) for row, name in session.exec(query).all()]
+    return [
+        (row, name)
+        for row, name in session.exec(query).all()
+        if not counter.is_live_elsewhere(row.owner)  # a window still open: not unfinished
+    ]
 
 
 def close_finished(db: Database, user: UserInfo) -> int:
@@ -190,6 +211,8 @@ def take(db: Database, autosave_id: int, *, user: UserInfo) -> Taken:
     new_key = uuid.uuid4().hex
     with db.write() as session:
         row = session.get(OrderAutosave, autosave_id)
+        if row is not None and counter.is_live_elsewhere(row.owner):
+            raise StateError("这张单正在本机另一个开单窗口里编辑，请到那个窗口去完成它。")
         done = session.connection().execute(
             _TAKE,
             {
@@ -220,6 +243,23 @@ def take(db: Database, autosave_id: int, *, user: UserInfo) -> Taken:
                 "data": snap.model_dump_json(),
                 "summary": row.summary,
                 "at": clock.now(),
+                "owner": counter.process(),
             },
         )
         return Taken(new_key, 1, snap, problem)
+
+
+def for_held(db: Database, slip_id: int, user: UserInfo) -> int | None:
+    """The open autosave that holds held order ``slip_id``'s claim, when it is this
+    clerk's own, on this counter, and no window is still saving it: their screen died
+    with the order, and recalling it again means taking that autosave up."""
+    with db.read() as session:
+        slip = session.get(Slip, slip_id)
+        if slip is None or not slip.claim_token:
+            return None
+        row = open_row(session, slip.claim_token)
+        if row is None or counter.is_live_elsewhere(row.owner):
+            return None
+        if row.user_id != user.id or row.counter != counter.name():
+            return None
+        return row.id

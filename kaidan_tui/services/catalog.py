@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -119,3 +120,25 @@ def standing(db: Database, customer_id: int) -> tuple[Aging, int]:
     (逾期) and how many return copies (回单) are still out."""
     with db.read() as session:
         return accounts.aging(session, customer_id), missing_return_copies(session, customer_id)
+
+
+def recent_drivers(db: Database, *, days: int = 90, limit: int = 30) -> list[str]:
+    """送货 names on the slips of the last ``days`` days, most used first: what the order
+    screen's 送货 field suggests (自提 included: the counter's own)."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from kaidan_tui.db.models import Slip
+    from kaidan_tui.domain import clock
+
+    since = clock.today() - timedelta(days=days)
+    with db.read() as session:
+        rows = session.exec(
+            select(Slip.delivery, func.count())
+            .where(col(Slip.business_date) >= since, Slip.delivery != "")
+            .group_by(col(Slip.delivery))
+            .order_by(func.count().desc(), col(Slip.delivery))
+            .limit(limit)
+        ).all()
+    names = [name for name, _n in rows]
+    return names if "自提" in names else [*names, "自提"]

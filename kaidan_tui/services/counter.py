@@ -16,3 +16,27 @@ def name() -> str:
 def label(counter: str) -> str:
     """``2`` → ``2 号柜台``; a machine name → ``柜台 pc-front``."""
     return f"{counter} 号柜台" if counter.isdigit() else f"柜台 {counter}"
+
+
+def process() -> str:
+    """This process, as an autosave's owner: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+
+
+def is_live_elsewhere(owner: str) -> bool:
+    """Whether ``owner`` (``host:pid``) is another process still running on this
+    machine: a window that is still saving its order, not one that died. A process on
+    another machine cannot be asked, and counts as not live."""
+    host, _, pid_text = owner.rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -32,6 +32,7 @@ from kaidan_tui.services.users import UserInfo
 
 if TYPE_CHECKING:
     from kaidan_tui.services.backup import AutoBackup
+    from kaidan_tui.services.slip_input import SlipIn
 
 from kaidan_tui.services.daily import PICKUP, _ledger, _report
 from kaidan_tui.services.daily_export import to_json
@@ -199,3 +200,16 @@ def z_lines(db: Database, closed: DayClose) -> list[str]:
         f"  {closed.audit_head or '（空）'}",
         f"当日日志校验 {closed.audit_checksum}",
     ]
+
+
+def open_day_for(db: Database, slip_in: SlipIn) -> tuple[date, date]:
+    """(the day a typed slip is dated, the first business day from it not yet closed):
+    the two differ when the order screen must offer the next open day (今日已日结)."""
+    from kaidan_tui.db.queries.slips import next_open_day
+    from kaidan_tui.domain import clock
+    from kaidan_tui.services.prepare import ledger_for
+
+    day = slip_in.business_date or clock.today()
+    with db.read() as session:
+        ledger = ledger_for(session, slip_in)
+        return day, next_open_day(session, ledger.id, day)

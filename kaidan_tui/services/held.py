@@ -90,9 +90,15 @@ def list_held(db: Database) -> list[HeldSummary]:
 
 
 def check_claim(session: Session, slip: Slip, claim: str | None) -> None:
-    """Before a hold or a post of held ``slip``: refuse when another screen has it."""
-    if slip.status == SlipStatus.HELD.value and slip.claim_token and slip.claim_token != claim:
+    """Before a hold or a post of held ``slip``: refuse when another screen has it, and
+    when this screen (``claim``) had it but lost it — released by a supervisor, maybe
+    changed and held again elsewhere since: its version would overwrite that one."""
+    if slip.status != SlipStatus.HELD.value or slip.claim_token == claim:
+        return
+    if slip.claim_token:
         raise Diverged(claimed_message(session, slip) + "这里的修改没有保存。")
+    if claim is not None:
+        raise Diverged(f"挂单 #{slip.id} 已被主管释放，可能已在别处改过：这里的修改没有保存到它。")
 
 
 def claim_in(session: Session, slip_id: int, user: UserInfo, token: str, *, mine: str) -> None:
@@ -151,29 +157,28 @@ def let_go(db: Database, slip_id: int, *, claim: str) -> None:
         )
 
 
-def release(db: Database, slip_id: int, *, approver: UserInfo, user: UserInfo) -> str:
+def release_in(session: Session, slip: Slip, *, approver: UserInfo, user: UserInfo) -> str:
     """A supervisor frees a held order a screen still claims (that counter died, the
-    clerk went home): anyone may recall it again. Audited; returns who had it."""
+    clerk went home): anyone may recall it again. Audited; returns who had it. (The
+    screen's unfinished changes are saved into it first: services/slips.release.)"""
     if not approver.is_supervisor:
         raise PermissionDenied("只有主管可以释放别人正在编辑的挂单。")
-    with db.write() as session:
-        slip = session.get(Slip, slip_id)
-        if slip is None or slip.status != SlipStatus.HELD.value:
-            raise NotFound(f"没有找到挂单 #{slip_id}（可能已过账）。")
-        if not slip.claim_token:
-            raise StateError(f"挂单 #{slip_id} 没有人在编辑，不用释放。")
-        who = _who(session, slip)
-        session.connection().execute(update(_SLIP).where(_SLIP.c.id == slip_id).values(**UNCLAIMED))
-        audit.append(
-            session,
-            "slip.release",
-            user_id=user.id,
-            entity="slip",
-            entity_id=slip_id,
-            approver=approver.code,
-            had=who,
-        )
-        return who
+    if slip.status != SlipStatus.HELD.value:
+        raise NotFound(f"没有找到挂单 #{slip.id}（可能已过账）。")
+    if not slip.claim_token:
+        raise StateError(f"挂单 #{slip.id} 没有人在编辑，不用释放。")
+    who = _who(session, slip)
+    session.connection().execute(update(_SLIP).where(_SLIP.c.id == slip.id).values(**UNCLAIMED))
+    audit.append(
+        session,
+        "slip.release",
+        user_id=user.id,
+        entity="slip",
+        entity_id=slip.id,
+        approver=approver.code,
+        had=who,
+    )
+    return who
 
 
 def _as_typed(session: Session, slip_id: int) -> SlipIn:
@@ -211,6 +216,10 @@ def _as_typed(session: Session, slip_id: int) -> SlipIn:
         recipient=slip.recipient,
         po_number=slip.po_number,
         handler=slip.handler,
+        contact=slip.cust_contact,
+        phone=slip.cust_phone,
+        freight_station=slip.freight_station,
+        freight_phone=slip.freight_phone,
         ledger=ledger.code if ledger else None,
         warehouse=wh.code if wh else None,
         business_date=slip.business_date,

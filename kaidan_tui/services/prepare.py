@@ -12,7 +12,8 @@ The stages, in order (each reads its rules from the slip kind's row, domain/slip
 2. :func:`load_facts`: every product and price fact the lines need, in bulk;
 3. :func:`price_lines`: each line's product, quantity and price, with its own issues;
 4. :func:`allocate_discount`: the whole-slip discount, shared out to the lines;
-5. :func:`check_stock`, :func:`check_credit`, :func:`check_signatures`: what the slip
+5. :func:`check_stock`, :func:`check_credit`, and in services/header_checks.py
+   ``check_signatures`` and ``check_channel``: what the slip
    as a whole needs approved.
 
 The facts are loaded up front, so a post does a fixed number of queries whatever its
@@ -36,6 +37,7 @@ from kaidan_tui.db.queries.catalog import (
     product_by_code,
     products_by_codes,
 )
+from kaidan_tui.db.queries.slips import next_open_day
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.discount import allocate, slip_discount
 from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipType
@@ -65,9 +67,15 @@ from kaidan_tui.domain.pricing import (
 )
 from kaidan_tui.domain.slip_kinds import Party, Prices, SlipKind
 from kaidan_tui.domain.text import clean_text
+from kaidan_tui.services.header_checks import check_channel, check_signatures
 from kaidan_tui.services.pricing import price_facts_many
 from kaidan_tui.services.returns import Returnable, against, check_returnable, refund
-from kaidan_tui.services.slip_input import LineIn, PreparedLine, PreparedSlip, SlipIn
+from kaidan_tui.services.slip_input import (
+    LineIn,
+    PreparedLine,
+    PreparedSlip,
+    SlipIn,
+)
 from kaidan_tui.services.store import (
     FREE_DISCOUNT,
     LedgerInfo,
@@ -124,6 +132,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     issues += check_stock(session, head, lines)
     issues += check_credit(session, head, total_amount)
     issues += check_signatures(head)
+    issues += check_channel(head, slip_in)
     return PreparedSlip(
         type=head.type,
         ledger=head.ledger,
@@ -150,10 +159,6 @@ def resolve_header(session: Session, slip_in: SlipIn, *, on: date | None = None)
     kind = kind_type.kind
     today = clock.today()
     business_date = slip_in.business_date or on or today
-    if business_date > today:
-        raise InputError(
-            f"单据日期 {business_date} 晚于今天，不能开未来日期的单。", field="business_date"
-        )
     customer: Customer | None = None
     if slip_in.customer and slip_in.customer.strip():
         customer = customer_by_code(session, slip_in.customer)
@@ -177,6 +182,13 @@ def resolve_header(session: Session, slip_in: SlipIn, *, on: date | None = None)
         slip_in.settlement or (original.settlement if original is not None else None), customer
     )
     store = config(session)
+    ledger = _ledger(store, slip_in.ledger, customer)
+    if business_date > today and business_date != next_open_day(session, ledger.id, today):
+        raise InputError(
+            f"单据日期 {business_date} 晚于今天，不能开未来日期的单"
+            "（今天日结以后，才可以记入下一个营业日）。",
+            field="business_date",
+        )
     return Header(
         type=kind_type,
         kind=kind,
@@ -187,9 +199,17 @@ def resolve_header(session: Session, slip_in: SlipIn, *, on: date | None = None)
         returnable=returnable,
         settlement=settlement,
         store=store,
-        ledger=_ledger(store, slip_in.ledger, customer),
+        ledger=ledger,
         warehouse=_warehouse(store, slip_in.warehouse),
     )
+
+
+def ledger_for(session: Session, slip_in: SlipIn) -> LedgerInfo:
+    """The ledger (账套) a typed slip goes to: as typed, else the customer's, else the
+    default one."""
+    code = (slip_in.customer or "").strip()
+    customer = customer_by_code(session, code) if code else None
+    return _ledger(config(session), slip_in.ledger, customer)
 
 
 def _ledger(store: StoreConfig, code: str | None, customer: Customer | None) -> LedgerInfo:
@@ -475,25 +495,3 @@ def check_credit(session: Session, head: Header, total: Decimal) -> list[PolicyI
         policy=CreditPolicy(c.credit_policy),
     )
     return credit_issues(head.settlement, total, facts)
-
-
-def check_signatures(head: Header) -> list[PolicyIssue]:
-    """A back-dated slip (补单) and a kind a supervisor signs (D6/D7)."""
-    issues: list[PolicyIssue] = []
-    if head.business_date < head.today:
-        issues.append(
-            PolicyIssue(
-                "backdated",
-                f"补单：单据日期 {head.business_date} 早于今天，需主管审批",
-                field="business_date",
-            )
-        )
-    if head.kind.supervisor:
-        issues.append(
-            PolicyIssue(
-                "supervisor_sign",
-                f"{head.kind.label}需主管签字确认（D6/D7）",
-                field="type",
-            )
-        )
-    return issues

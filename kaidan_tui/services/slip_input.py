@@ -18,6 +18,7 @@ from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
 from kaidan_tui.domain.errors import PolicyIssue
 from kaidan_tui.domain.money import ZERO
 from kaidan_tui.domain.pricing import PriceFacts, PriceSuggestion
+from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services.store import LedgerInfo, WarehouseInfo
 
 
@@ -43,6 +44,11 @@ class SlipIn(BaseModel):
     recipient: str = ""
     po_number: str = ""
     handler: str = ""
+    contact: str = ""
+    """收货人 on this slip; empty: the customer record's contact (so for the four below)."""
+    phone: str = ""
+    freight_station: str = ""
+    freight_phone: str = ""
     ledger: str | None = None
     warehouse: str | None = None
     business_date: date | None = None
@@ -58,6 +64,14 @@ class SlipIn(BaseModel):
         under the same key is a repeat only when the digests match."""
         body = self.model_dump_json(exclude={"idempotency_key"})
         return hashlib.sha256(body.encode()).hexdigest()
+
+
+def typed_or_record(slip_in: SlipIn, customer: Customer | None, name: str) -> str:
+    """A header field as typed on the slip (收货人, 电话, 托运部 …), else the customer's."""
+    typed = clean_text(getattr(slip_in, name, "") or "")
+    if typed:
+        return typed
+    return str(getattr(customer, name, "") or "") if customer is not None else ""
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from kaidan_tui.db.bulk import Bulk
 from kaidan_tui.db.models import Slip, metadata
 from kaidan_tui.domain.enums import SlipType
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services.slip_input import PreparedSlip, SlipIn
+from kaidan_tui.services.slip_input import PreparedSlip, SlipIn, typed_or_record
 from kaidan_tui.services.users import UserInfo
 
 
@@ -33,12 +33,12 @@ def header_values(prep: PreparedSlip, slip_in: SlipIn, user: UserInfo) -> dict[s
         "customer_id": c.id if c is not None else None,
         "cust_code": c.code if c is not None else "",
         "cust_name": c.name if c is not None else "",
-        "cust_contact": c.contact if c is not None else "",
-        "cust_phone": c.phone if c is not None else "",
+        "cust_contact": typed_or_record(slip_in, c, "contact"),
+        "cust_phone": typed_or_record(slip_in, c, "phone"),
         "cust_address": c.address if c is not None else "",
         "channel": c.channel if c is not None else "",
-        "freight_station": c.freight_station if c is not None else "",
-        "freight_phone": c.freight_phone if c is not None else "",
+        "freight_station": typed_or_record(slip_in, c, "freight_station"),
+        "freight_phone": typed_or_record(slip_in, c, "freight_phone"),
         "store_code": c.store_code if c is not None else "",
         "po_number": clean_text(slip_in.po_number),
         "recipient": clean_text(slip_in.recipient),

@@ -15,19 +15,20 @@ from sqlmodel import Session, select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip, User
-from kaidan_tui.db.queries.slips import day_is_closed
+from kaidan_tui.db.queries.slips import day_is_closed, next_open_day
 from kaidan_tui.domain import clock
-from kaidan_tui.domain.enums import SlipStatus, SlipType
+from kaidan_tui.domain.enums import Role, SlipStatus, SlipType
 from kaidan_tui.domain.errors import (
     Diverged,
     InputError,
+    KaidanError,
     NotFound,
     PolicyIssue,
     PolicyViolation,
 )
 from kaidan_tui.domain.numbering import format_number
-from kaidan_tui.services import audit, spool
-from kaidan_tui.services.held import UNCLAIMED, check_claim
+from kaidan_tui.services import audit, autosave, spool
+from kaidan_tui.services.held import UNCLAIMED, check_claim, release_in
 from kaidan_tui.services.held import HeldSummary as HeldSummary
 from kaidan_tui.services.held import list_held as list_held
 from kaidan_tui.services.held import recall as recall
@@ -168,12 +169,7 @@ def post_in(
         check_claim(session, slip, claim)
     prep = prepare(session, slip_in)
     if day_is_closed(session, prep.ledger.id, prep.business_date):
-        later = (
-            "请在下一个营业日开单" if prep.business_date == clock.today() else "补单请用今天的日期"
-        )
-        raise InputError(
-            f"{prep.business_date} 已日结，不能再开这一天的单（{later}）。", field="business_date"
-        )
+        raise InputError(closed_day_message(session, prep), field="business_date")
     unapprovable = [i for i in prep.blocking if not i.needs_approval]
     needs = [i for i in prep.blocking if i.needs_approval]
     if unapprovable or (needs and approver is None):
@@ -249,22 +245,67 @@ def hold(
         if slip is not None:
             check_claim(session, slip, claim)
         prep = prepare(session, slip_in)
-        why = reasons if reasons is not None else [i.message for i in prep.blocking]
-        slip_id = save_header(
-            session,
-            slip,
-            prep,
-            slip_in,
-            user,
-            status=SlipStatus.HELD.value,
-            hold_reason="；".join(why)[:1000],
-            **UNCLAIMED,
-        )
-        write_lines(session, slip_id, prep, None, replace=slip is not None)
-        audit.append(
-            session, "slip.hold", user_id=user.id, entity="slip", entity_id=slip_id, reasons=why
-        )
-        return HoldResult(slip_id, tuple(why))
+        return _hold_in(session, slip, prep, slip_in, user, reasons)
+
+
+def _hold_in(
+    session: Session,
+    slip: Slip | None,
+    prep: PreparedSlip,
+    slip_in: SlipIn,
+    user: UserInfo,
+    reasons: list[str] | None,
+) -> HoldResult:
+    why = reasons if reasons is not None else [i.message for i in prep.blocking]
+    slip_id = save_header(
+        session,
+        slip,
+        prep,
+        slip_in,
+        user,
+        status=SlipStatus.HELD.value,
+        hold_reason="；".join(why)[:1000],
+        **UNCLAIMED,
+    )
+    write_lines(session, slip_id, prep, None, replace=slip is not None)
+    audit.append(
+        session, "slip.hold", user_id=user.id, entity="slip", entity_id=slip_id, reasons=why
+    )
+    return HoldResult(slip_id, tuple(why))
+
+
+def release(db: Database, slip_id: int, *, approver: UserInfo, user: UserInfo) -> str:
+    """A supervisor frees held order ``slip_id`` from the screen that claimed it (that
+    counter died). What that screen had typed — its open autosave, keyed by the claim —
+    is saved into the held order first, so the next recall has it, and the autosave is
+    closed: nothing typed there is lost, and it is not offered twice. Returns what to
+    tell the supervisor."""
+    with db.write() as session:
+        slip = session.get(Slip, slip_id)
+        if slip is None:
+            raise NotFound(f"没有找到挂单 #{slip_id}。")
+        saved = autosave.open_row(session, slip.claim_token) if slip.claim_token else None
+        who = release_in(session, slip, approver=approver, user=user)
+        session.refresh(slip)
+        note = ""
+        if saved is not None:
+            snap = autosave.Snapshot.model_validate_json(saved.data)
+            order = snap.slip.model_copy(update={"idempotency_key": slip.idempotency_key})
+            try:
+                prep = prepare(session, order)
+            except KaidanError as exc:  # stays in that counter's unfinished orders
+                note = f"；那台柜台没存的修改没能存回（{exc.message}），它下次登录时还会提示"
+            else:
+                clerk = session.get(User, saved.user_id)
+                maker = user
+                if clerk is not None:
+                    maker = UserInfo(saved.user_id, clerk.code, clerk.name, Role(clerk.role))
+                why = [f"挂单（主管释放，{saved.summary}）"]
+                _hold_in(session, slip, prep, order, maker, why)
+                done = f"主管释放，存回挂单 #{slip_id}"
+                autosave.close_in(session, saved.key, user=user, outcome=done)
+                note = f"；那台柜台没存的修改已存回挂单（{saved.summary}）"
+        return who + note
 
 
 def _posted_otherwise(session: Session, slip: Slip) -> str:
@@ -273,3 +314,12 @@ def _posted_otherwise(session: Session, slip: Slip) -> str:
     when = f"{slip.posted_at.astimezone():%m-%d %H:%M}" if slip.posted_at else ""
     who = f"（{maker.name} {when}）" if maker is not None else ""
     return f"本单已过账为 {slip.number}{who}，内容与这次提交的不同：这次的修改没有保存。"
+
+
+def closed_day_message(session: Session, prep: PreparedSlip) -> str:
+    """A post into a closed business day: which day it may go to instead."""
+    day, today = prep.business_date, clock.today()
+    later = next_open_day(session, prep.ledger.id, today)
+    if day == today:
+        return f"今天（{day}）已日结：本单可记入下一个营业日 {later}（改单据日期），或先挂单。"
+    return f"{day} 已日结，不能再开这一天的单：请把单据日期改为 {later}，或先挂单。"

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from sqlalchemy import text
 from sqlmodel import Session
 
+from kaidan_tui.db.engine import Database
 from kaidan_tui.domain.enums import PriceSource
 from kaidan_tui.domain.pricing import DEFAULT_PRICE_ORDER, parse_price_order
 
@@ -120,3 +121,10 @@ def config(session: Session) -> StoreConfig:
     session.flush()  # rows added through the ORM in this transaction count too (cheap if clean)
     rows = session.connection().execute(_READ).all()
     return _parse(tuple(sorted(tuple(r) for r in rows)))
+
+
+def default_warehouse(db: Database) -> str:
+    """The default warehouse's code (what a slip goes out of unless told), or ""."""
+    with db.read() as session:
+        found = config(session).default_warehouse
+    return found.code if found is not None else ""

@@ -27,6 +27,7 @@ from kaidan_tui.domain.errors import KaidanError, StateError
 from kaidan_tui.tui.host import KaidanHost
 from kaidan_tui.tui.screens.login import LoginScreen
 from kaidan_tui.tui.screens.printing import PrintSent, UncertainPrint
+from kaidan_tui.tui.screens.too_small import fit_notice
 from kaidan_tui.tui.typeahead import KeepsTypeAhead, apply_key
 from kaidan_tui.tui.widgets.keyhelp import key_label
 
@@ -154,8 +155,12 @@ class KaidanApp(KaidanHost):
             return  # typed into the focused field now, in key order
         await super().on_event(event)
 
+    def on_resize(self, event: events.Resize) -> None:
+        fit_notice(self, event.size)
+
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(lambda: self.db), self._logged_in)
+        fit_notice(self, self.size)
         # After the first paint: the imports hold the GIL and would delay drawing.
         self.call_after_refresh(self._open_store)
 
@@ -168,29 +173,14 @@ class KaidanApp(KaidanHost):
         self.user = user
         order = OrderEntryScreen(self.db, user)
         self.push_screen(order)
-        self._offer_unfinished(order, user)
+        from kaidan_tui.tui.screens.dialogs import offer_unfinished
+
+        offer_unfinished(self, order, user)
         self.call_after_refresh(self._freeze_heap)
         self.print_status = self._printers_error
         if self.printers is not None:
             self.set_interval(SPOOL_INTERVAL, self.wake_spool)
             self.wake_spool()
-
-    def _offer_unfinished(self, order: OrderEntryScreen, user: UserInfo) -> None:
-        """Orders autosaved and never finished (this clerk's on this counter; a
-        supervisor's, every counter's) are offered back first."""
-        from kaidan_tui.services import autosave
-        from kaidan_tui.tui.screens.dialogs import Unfinished
-
-        autosave.close_finished(self.db, user)
-        pending = autosave.pending(self.db, user)
-        if not pending:
-            return
-
-        def chosen(autosave_id: int | None) -> None:
-            if autosave_id is not None:
-                order.restore(autosave_id)
-
-        self.push_screen(Unfinished(pending), chosen)
 
     @staticmethod
     def _freeze_heap() -> None:

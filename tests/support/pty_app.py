@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ def dialog(app: KaidanApp, place: str) -> Any:
     from kaidan_tui.tui.screens.dialogs import (
         ApprovalDialog,
         ConfirmPost,
+        DayClosed,
         DiscountDialog,
         HeldOrders,
         Unfinished,
@@ -47,6 +48,7 @@ def dialog(app: KaidanApp, place: str) -> Any:
     from kaidan_tui.tui.screens.lookup import ReasonDialog
     from kaidan_tui.tui.screens.printing import PrintPreview, UncertainPrint
 
+    today = date.today()
     job = JobView(1, 1, "XS20260001", "preview", JobStatus.UNCERTAIN, 0, 1, "", datetime.now())
     made: dict[str, Any] = {
         "ConfirmPost": lambda: ConfirmPost(Text("测试"), preview=lambda: None),
@@ -54,6 +56,7 @@ def dialog(app: KaidanApp, place: str) -> Any:
         "HeldOrders": lambda: HeldOrders([]),
         "Unfinished": lambda: Unfinished([]),
         "DiscountDialog": lambda: DiscountDialog(Decimal("100"), ""),
+        "DayClosed": lambda: DayClosed(today, today + timedelta(days=1), today=today),
         "ReasonDialog": lambda: ReasonDialog("作废原因"),
         "CashDialog": lambda: CashDialog(DriverCash("张师傅", [], Decimal("10"), None, "")),
         "PrintPreview": lambda: PrintPreview("打印预览", "测试\n" * 80),

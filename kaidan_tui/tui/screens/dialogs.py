@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -24,6 +25,10 @@ from kaidan_tui.services.slips import HeldSummary
 from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.host import Guarded
 from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus
+
+if TYPE_CHECKING:
+    from kaidan_tui.services.users import UserInfo
+    from kaidan_tui.tui.screens.order_entry import OrderEntryScreen
 
 
 class ConfirmPost(Guarded, KeepsTypeAhead, ModalScreen[bool]):
@@ -219,6 +224,8 @@ class HeldOrders(PickList):
     def action_release(self) -> None:
         slip_id = self.picked()
         claimed = {h.id for h in self.held if h.claimed_by}
+        if not self.held:
+            return  # the list says 没有挂单
         if slip_id is None or slip_id not in claimed:
             self.query_one("#pick-hint", Static).update(
                 Text("所选的挂单没有人在编辑，直接按 Enter 调出即可。", style="red")
@@ -255,6 +262,24 @@ class Unfinished(PickList):
             )
             for p in self.pending
         ]
+
+
+def offer_unfinished(app: App[None], order: OrderEntryScreen, user: UserInfo) -> None:
+    """At login: orders autosaved and never finished (this clerk's on this counter; a
+    supervisor's, every counter's) are offered back first."""
+    from kaidan_tui.services import autosave
+
+    db = order.db
+    autosave.close_finished(db, user)
+    pending = autosave.pending(db, user)
+    if not pending:
+        return
+
+    def chosen(autosave_id: int | None) -> None:
+        if autosave_id is not None:
+            order.restore(autosave_id)
+
+    app.push_screen(Unfinished(pending), chosen)
 
 
 class DiscountDialog(Guarded, TypeAheadFocus, ModalScreen[str | None]):
@@ -304,3 +329,32 @@ class DiscountDialog(Guarded, TypeAheadFocus, ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class DayClosed(Guarded, ModalScreen[str | None]):
+    """F9 on a day already closed (日结): book the order on the next open business day
+    (Enter), hold it (F8), or go back (Esc). Nothing is posted into a closed day."""
+
+    PLACE = "今日已日结"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "answer('next')", "记入下一营业日", id="closed.next", priority=True),
+        Binding("f8", "answer('hold')", "挂单", id="closed.hold"),
+        Binding("escape", "answer('')", "返回", id="closed.cancel"),
+    ]
+
+    def __init__(self, day: date, open_day: date, *, today: date) -> None:
+        super().__init__()
+        self.day, self.open_day, self.today = day, open_day, today
+
+    def compose(self) -> ComposeResult:
+        which = "今日" if self.day == self.today else f"{self.day}"
+        with Vertical(id="closed-box", classes="dialog"):
+            yield Static(Text(f"{which}已日结：本单记入 {self.open_day}？", style="bold"))
+            yield Static(
+                f"Enter：单据日期改为 {self.open_day}（表头和单据上都是这一天），再确认过账\n"
+                "F8：先挂单　　Esc：返回修改"
+            )
+
+    def action_answer(self, choice: str) -> None:
+        self.dismiss(choice or None)

@@ -9,7 +9,8 @@ taken as a repeat of the first ("重复提交") and its changes were dropped (is
 A recall now claims the held order for the screen that has it (the token is that
 screen's autosave key, so a restored autosave takes the claim over); ``input_digest`` is
 the hash of what a post was given, so a second post under the same idempotency key is
-a repeat only when it says the same thing.
+a repeat only when it says the same thing. ``order_autosave.owner`` names the process
+saving a row, so a second window is not offered the first one's live order.
 """
 from __future__ import annotations
 
@@ -37,8 +38,16 @@ def upgrade() -> None:
     # Plain ADD COLUMN (a batch copy of the table would lose its triggers on SQLite).
     for name, type_ in _COLUMNS:
         op.add_column("slip", sa.Column(name, type_, nullable=True))
+    # The process whose screen saves the row ("host:pid"): a row a live window on this
+    # machine is still saving is not offered as unfinished.
+    op.add_column(
+        "order_autosave",
+        sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False,
+                  server_default=""),
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("order_autosave", "owner")
     for name, _type in reversed(_COLUMNS):
         op.drop_column("slip", name)  # plain DROP COLUMN: a batch copy loses triggers

@@ -8,6 +8,7 @@ the others set, and none keeps a copy.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from rich.text import Text
@@ -16,7 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.domain import clock
+from kaidan_tui.domain.dates import parse_day
 from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
+from kaidan_tui.domain.errors import KaidanError
 from kaidan_tui.domain.slip_kinds import ENTERED, Original, Party, Prices
 from kaidan_tui.services.catalog import CustomerHit
 from kaidan_tui.services.quotes import Quote, SlipCheck
@@ -58,6 +62,7 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self._autosave_rev = 0
         self.autosaver: Autosaver | None = None  # started when the screen is mounted
         self.held_id: int | None = None
+        self.copy_of: int | None = None  # the held order this one diverged from
         self.popup_for: str | None = None  # which input the popup belongs to
         self.popup_query = ""
         self._pending_lookup: tuple[str, str] | None = None  # (owner, query) to look up
@@ -118,6 +123,17 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         """Called in the autosave thread."""
         self.app.call_from_thread(self._say, message)
 
+    def typed_date(self) -> date | None:
+        """The business date in the header; None (today) when empty or not a date (F9
+        says so: see the header layer)."""
+        text = self._input("business_date").value.strip()
+        if not text:
+            return None
+        try:
+            return parse_day(text, today=clock.today())
+        except KaidanError:
+            return None
+
     def slip_in(self) -> SlipIn:
         return SlipIn(
             type=self.slip_type,
@@ -125,6 +141,15 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
             settlement=self._input("settlement").value.strip() or None,
             remarks=self._input("remarks").value,
             recipient=self._input("recipient").value,
+            delivery=self._input("delivery").value,
+            handler=self._input("handler").value,
+            po_number=self._input("po_number").value,
+            warehouse=self._input("warehouse").value.strip() or None,
+            business_date=self.typed_date(),
+            contact=self._input("contact").value,
+            phone=self._input("phone").value,
+            freight_station=self._input("freight_station").value,
+            freight_phone=self._input("freight_phone").value,
             idempotency_key=self.order_key,
             discount=self.discount,
             against=self.against if self.slip_type.kind.original is Original.MAY else None,

@@ -41,7 +41,12 @@ class OrderCustomer(OrderPopup):
                 self._say(f"没有找到客户「{text}」，请检查编码或换个关键字。")
             return
         self.set_customer(quotes.customer(self.db, code))
-        self._focus("product")
+        self._focus(self.after_customer())
+
+    def after_customer(self) -> str:
+        """The field Enter goes to once the customer is picked (the header layer may
+        send a 商超 slip to its PO号 first)."""
+        return "product"
 
     def set_customer(self, hit: CustomerHit) -> None:
         self.customer = hit

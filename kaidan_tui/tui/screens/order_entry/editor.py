@@ -17,7 +17,7 @@ from kaidan_tui.services import quotes
 from kaidan_tui.services.catalog import search_products
 from kaidan_tui.services.quotes import Quote
 from kaidan_tui.tui.cells import pad
-from kaidan_tui.tui.screens.order_entry.customer import OrderCustomer
+from kaidan_tui.tui.screens.order_entry.header import TEXT_FIELDS, OrderHeader
 from kaidan_tui.tui.screens.order_entry.line import Line, split_code_qty
 from kaidan_tui.tui.widgets.matchlist import MatchList
 
@@ -25,7 +25,7 @@ PRICE_CYCLE = (PriceSource.AGREED, PriceSource.TIER, PriceSource.LIST, PriceSour
 """Ctrl+F's order: the prices the panel lists, top to bottom."""
 
 
-class OrderEditor(OrderCustomer):
+class OrderEditor(OrderHeader):
     """Typing a line, and changing the lines already typed."""
 
     # --- Enter and Esc ------------------------------------------------------------------
@@ -48,9 +48,11 @@ class OrderEditor(OrderCustomer):
             self._qty_enter(focused.value)
         elif name in ("price", "codes"):
             self.commit_line()
-        elif name in ("settlement", "recipient"):
+        elif name == "recipient":
             self._autosave()
             self._focus("product")
+        elif name in TEXT_FIELDS and name != "remarks":  # settlement, then the header
+            self.header_enter(name)
         elif name == "remarks":
             self._autosave()
             self._say("按 F9 过账打印，F8 挂单。", error=False)
@@ -294,7 +296,7 @@ class OrderEditor(OrderCustomer):
         self._say(said, error=False)
 
     def action_focus_field(self, name: str) -> None:
-        """Ctrl+L / Ctrl+S / Ctrl+O: straight to the customer, settlement or remarks."""
+        """Ctrl+L / Ctrl+S / Ctrl+O: straight to the customer, the header (结算) or remarks."""
         self._hide_popup()
         self._focus(name)
 

@@ -84,6 +84,7 @@ class OrderParking(OrderEditor):
         self.customer = None
         self.lines = []
         self.held_id = None
+        self.copy_of = None
         self.order_key = uuid.uuid4().hex
         self.check_result = SlipCheck()
         self.discount = ""
@@ -92,6 +93,7 @@ class OrderParking(OrderEditor):
         self._clear_editor()
         for name in ("customer", "settlement", "remarks", "recipient"):
             self._input(name).value = ""
+        self.clear_header()
         self.query_one("#customer-info", Static).update("")
         self.query_one("#credit-banner", Static).update("")
         self.query_one("#price-panel", Static).update("")
@@ -132,7 +134,9 @@ class OrderParking(OrderEditor):
                 self.db,
                 self.slip_in(),
                 user=self.user,
-                reasons=["挂单"],
+                reasons=[f"挂单（挂单 #{self.copy_of} 在别处改过，这是本屏的版本，勿重复过账）"]
+                if self.copy_of
+                else ["挂单"],
                 held_id=self.held_id,
                 claim=self.autosave_key,
             )
@@ -172,6 +176,15 @@ class OrderParking(OrderEditor):
         token = uuid.uuid4().hex
         try:
             order = held.recall(self.db, slip_id, user=self.user, claim=token)
+        except Diverged as exc:
+            mine = autosave.for_held(self.db, slip_id, self.user)
+            if mine is None:
+                self._say(f"{exc.message}没有调出。")
+                return
+            self.restore(mine)  # this clerk's own screen died with it: take that up
+            if self.held_id == slip_id:
+                self._say(f"已调出挂单 #{slip_id}，连同上次没存的修改，请核对。", error=False)
+            return
         except KaidanError as exc:
             self._say(f"{exc.message}没有调出。")
             return
@@ -189,7 +202,7 @@ class OrderParking(OrderEditor):
                 return
             try:
                 boss = users.approve(self.db, *creds)
-                who = held.release(self.db, slip_id, approver=boss, user=self.user)
+                who = slips.release(self.db, slip_id, approver=boss, user=self.user)
             except KaidanError as exc:
                 self._say(f"没有释放挂单 #{slip_id}：{exc.message}")
                 return
@@ -210,7 +223,10 @@ class OrderParking(OrderEditor):
 
     def _cut_loose(self) -> None:
         """The held order this came from is elsewhere now (another screen, or posted):
-        the order on screen becomes one of its own, with a key of its own."""
+        the order on screen becomes one of its own, with a key of its own (held, it
+        says whose copy it is)."""
+        if self.held_id is not None:
+            self.copy_of = self.held_id
         self.held_id = None
         self.order_key = uuid.uuid4().hex
         self._changed()
@@ -262,6 +278,7 @@ class OrderParking(OrderEditor):
         self._input("settlement").value = order.settlement or ""
         self._input("remarks").value = order.remarks
         self._input("recipient").value = order.recipient
+        self.fill_header(order)
         for raw in order.lines:
             q = quotes.quote(self.db, order.customer, raw.product, order.type)
             gift = raw.is_gift and order.type.kind.gift_lines

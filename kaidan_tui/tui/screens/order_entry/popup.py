@@ -14,6 +14,9 @@ from kaidan_tui.tui.screens.order_entry.line import split_code_qty
 from kaidan_tui.tui.screens.order_entry.totals import OrderTotals
 from kaidan_tui.tui.widgets.matchlist import Match, MatchList, fit
 
+PRODUCT_ROW_WIDTH = 86
+"""Cells of a product row with its 规格 (73 without)."""
+
 
 class OrderPopup(OrderTotals):
     """The customer and product lookups of the order screen."""
@@ -115,7 +118,9 @@ class OrderPopup(OrderTotals):
         self, query: str, hits: list[ProductHit], offers: dict[int, quotes.Offer]
     ) -> None:
         """Code, name, spec, unit, stock where the slip draws from, this customer's
-        policy price and the price they paid last time."""
+        policy price and the price they paid last time. 规格 gives way first when the
+        list is narrow: the prices never do."""
+        with_spec = self.query_one("#table-box").size.width - 4 >= PRODUCT_ROW_WIDTH
         code, _ = split_code_qty(self._input("product").value)
         if code != query or self.focused is not self._input("product"):
             return
@@ -125,8 +130,9 @@ class OrderPopup(OrderTotals):
             stock = offer.stock if offer else h.stock
             price = offer.price if offer else h.list_price
             last = offer.last_price if offer else None
+            spec = f" {fit(h.spec, 12)}" if with_spec else ""
             row = (
-                f"{fit(h.code, 8)}{fit(h.name, 22)} {fit(h.spec, 12)} {fit(h.unit, 4)}"
+                f"{fit(h.code, 8)}{fit(h.name, 22)}{spec} {fit(h.unit, 4)}"
                 f"库存{format_qty(stock):>6}  价{format_money(price):>9}"
                 f"  上次{format_money(last) if last is not None else '-':>9}"
             )

@@ -8,14 +8,16 @@ from decimal import Decimal
 from rich.text import Text
 from textual import events, work
 
+from kaidan_tui.domain import clock
 from kaidan_tui.domain.capitals import amount_in_capitals
 from kaidan_tui.domain.errors import Diverged, KaidanError, PolicyIssue, PolicyViolation
 from kaidan_tui.domain.money import format_money, format_qty
-from kaidan_tui.services import lifecycle, printouts, quotes, slips, users
+from kaidan_tui.services import day_end, lifecycle, printouts, quotes, slips, users
 from kaidan_tui.services.quotes import SlipCheck
 from kaidan_tui.services.slips import PostResult, SlipIn
 from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost
+from kaidan_tui.tui.screens.dialogs import ApprovalDialog, ConfirmPost, DayClosed
+from kaidan_tui.tui.screens.order_entry.header import REGIONAL, TEXT_FIELDS
 from kaidan_tui.tui.screens.order_entry.parking import OrderParking
 from kaidan_tui.tui.screens.printing import PrintPreview, PrintSent
 from kaidan_tui.tui.typeahead import apply_key
@@ -102,16 +104,20 @@ class OrderPosting(OrderParking):
             self._focus("product")
             return
         self._hide_popup()
+        if not self.check_date() or self._day_closed():
+            return
         result = quotes.check(self.db, self.slip_in())
         self.check_result = result
         self._refresh()
         if result.error is not None:
             self._say(result.error.message)
+            self._focus_field(result.error.field)
             return
         if result.refused:
             self._say(
                 "不能过账：" + "；".join(i.message for i in result.refused) + "。可按 F8 挂单。"
             )
+            self._focus_field(result.refused[0].field)
             return
         # Nothing more to ask: Enter on the panel posts at once (see ConfirmPost).
         direct = not self.replacing and not result.needs_approval
@@ -132,6 +138,33 @@ class OrderPosting(OrderParking):
                 self._ask_approval(result.needs_approval, "")
 
         self.app.push_screen(dialog, confirmed)
+
+    def _focus_field(self, name: str | None) -> None:
+        """The cursor to the header field a refusal names (收货人, PO号, 日期 …)."""
+        if name in TEXT_FIELDS and self._input(name).display:
+            if name in REGIONAL and not self.query_one("#regional-row").display:
+                return
+            self._focus(name)
+
+    def _day_closed(self) -> bool:
+        """F9 into a closed day: offer the next open one, or to hold. True: not now."""
+        try:
+            day, open_day = day_end.open_day_for(self.db, self.slip_in())
+        except KaidanError:
+            return False  # the check below says what is wrong with the slip
+        if day == open_day:
+            return False
+
+        def answered(choice: str | None) -> None:
+            if choice == "next":
+                self._input("business_date").value = open_day.isoformat()
+                self._changed()
+                self.action_post()
+            elif choice == "hold":
+                self.action_hold()
+
+        self.app.push_screen(DayClosed(day, open_day, today=clock.today()), answered)
+        return True
 
     def _take_pending_line(self) -> bool:
         """F9 with a line still in the editor: a picked product joins the slip as if Enter
@@ -160,6 +193,11 @@ class OrderPosting(OrderParking):
             body.append(f"结算：{settlement}\n")
         elif recipient := self._input("recipient").value.strip():
             body.append(f"领用：{recipient}\n")
+        day = self.typed_date()
+        head = [f"送货：{self._input('delivery').value.strip() or '自提'}"]
+        if day is not None and day != clock.today():
+            head.append(f"单据日期：{day}")
+        body.append("    ".join(head) + "\n", style="bold yellow" if len(head) > 1 else "")
         qty = sum((ln.qty for ln in self.lines), Decimal("0"))
         body.append(f"行数：{len(self.lines)}    总数量：{format_qty(qty)}\n")
         if total != subtotal:

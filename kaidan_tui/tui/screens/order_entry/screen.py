@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
+from kaidan_tui.domain import clock
+from kaidan_tui.services.store import default_warehouse
 from kaidan_tui.tui.autosaver import Autosaver
 from kaidan_tui.tui.screens.order_entry.posting import OrderPosting
 from kaidan_tui.tui.screens.printing import PrintBanner
@@ -17,6 +20,11 @@ from kaidan_tui.tui.typeahead import Field
 from kaidan_tui.tui.widgets.keybar import KeyBar
 from kaidan_tui.tui.widgets.linestable import LinesTable
 from kaidan_tui.tui.widgets.matchlist import MatchList
+
+NARROW = 110
+"""Below this width the price panel is hidden (its facts stay in Ctrl+F and F9)."""
+SHORT = 30
+"""Below this height the customer info and 备注 take one line each."""
 
 
 class OrderEntryScreen(OrderPosting):
@@ -74,7 +82,12 @@ class OrderEntryScreen(OrderPosting):
         # Alt+digits arrive as £ or ™), and none a field edits with (Ctrl+A/E/K/U/W).
         Binding("ctrl+l", "focus_field('customer')", "客户", id="order.customer", priority=True),
         Binding(
-            "ctrl+s", "focus_field('settlement')", "结算", id="order.settlement", priority=True
+            "ctrl+s",
+            "focus_field('settlement')",
+            "表头",
+            id="order.settlement",
+            tooltip="到表头：结算，Enter 往后是送货/司机、经手、PO号、仓库、日期、收货人与托运部",
+            priority=True,
         ),
         Binding("ctrl+o", "focus_field('remarks')", "备注", id="order.remarks", priority=True),
         Binding("escape", "back", "返回", show=False, id="order.back"),
@@ -98,6 +111,26 @@ class OrderEntryScreen(OrderPosting):
             yield Field(id="settlement", placeholder="现款", classes="short")
             yield Label("领用", classes="field-label gift-only")
             yield Field(id="recipient", placeholder="领用单位或人", classes="gift-only")
+        with Horizontal(id="order-head2", classes="head-row"):
+            yield Label("送货", classes="head-label")
+            yield Field(id="delivery", placeholder="自提", classes="head-field")
+            yield Label("经手", classes="head-label")
+            yield Field(id="handler", classes="head-field")
+            yield Label("PO号", classes="head-label po-only")
+            yield Field(id="po_number", classes="head-field po-only")
+            yield Label("仓库", classes="head-label")
+            yield Field(id="warehouse", classes="head-field")
+            yield Label("日期", classes="head-label")
+            yield Field(id="business_date", classes="head-field")
+        with Horizontal(id="regional-row", classes="head-row"):
+            yield Label("收货人", classes="head-label")
+            yield Field(id="contact", classes="head-field")
+            yield Label("电话", classes="head-label")
+            yield Field(id="phone", classes="head-field")
+            yield Label("托运部", classes="head-label")
+            yield Field(id="freight_station", classes="head-field")
+            yield Label("托运电话", classes="head-label")
+            yield Field(id="freight_phone", classes="head-field")
         yield Static("", id="customer-info")
         yield Static("", id="credit-banner")
         with Horizontal(id="order-body"):
@@ -125,14 +158,31 @@ class OrderEntryScreen(OrderPosting):
 
         value = settings.value(self.db, settings.SCAN_FOCUS, "next")
         self.scan_focus = value if value in ("next", "qty") else "next"
-        table = self.query_one("#lines", DataTable)
-        table.add_columns("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
+        self.fit_columns(self.app.size.width)
         self.query_one("#popup", MatchList).display = False
         self.query_one("#codes", Input).display = False
         self.autosaver = Autosaver(self.db, self._autosave_failed)
+        self._input("business_date").placeholder = clock.today().isoformat()
+        self._input("warehouse").placeholder = default_warehouse(self.db)
+        self.show_channel()
+        self.load_drivers()
         self._show_type()
         self._refresh()
         self._focus("customer")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrow: the price panel goes and columns give way (fit_columns); short: the
+        info line and 备注 take one line each, and the match list fits the lines box,
+        so its highlighted row is always in sight."""
+        width, height = event.size
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < SHORT, "-short")
+        self.fit_columns(width)
+        self.call_after_refresh(self._fit_popup)
+
+    def _fit_popup(self) -> None:
+        room = self.query_one("#table-box").size.height
+        self.query_one("#popup", MatchList).styles.max_height = max(3, min(14, room))
 
     def on_unmount(self) -> None:
         if self.autosaver is not None:

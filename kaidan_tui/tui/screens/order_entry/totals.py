@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.widgets import DataTable, Static
@@ -17,14 +18,33 @@ from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services import quotes
 from kaidan_tui.services.autosave import Snapshot
 from kaidan_tui.services.quotes import SlipCheck
+from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.screens.dialogs import DiscountDialog
 from kaidan_tui.tui.screens.order_entry.base import OrderBase
+
+COLUMNS = ("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
+_DROPPED_BELOW = {"规格": 110, "单位": 90, "编码": 72}
+"""A column is shown from this screen width up (README: the terminal-size note)."""
 
 
 class OrderTotals(OrderBase):
     """What the slip adds up to, shown under the lines, and kept checked."""
 
+    _columns: tuple[str, ...] = ()  # the lines table's columns as shown (fit_columns)
+
     # --- the lines table ----------------------------------------------------------------
+
+    def fit_columns(self, width: int) -> None:
+        """The lines table's columns for a screen ``width`` columns wide: 规格, then 单位,
+        then 编码 give way first; 数量, 单价 and 金额 never do (they are the money)."""
+        shown = tuple(c for c in COLUMNS if width >= _DROPPED_BELOW.get(c, 0))
+        if shown == self._columns:
+            return
+        self._columns = shown
+        table = self.query_one("#lines", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*shown)
+        self._refresh()
 
     def _refresh(self) -> None:
         table = self.query_one("#lines", DataTable)
@@ -34,6 +54,7 @@ class OrderTotals(OrderBase):
             if i.line_no is not None:
                 issues_by_line.setdefault(i.line_no, []).append(i)
         amounts = self.amounts()
+        name_width = 30 if "规格" in self._columns else 22
         for n, ln in enumerate(self.lines, start=1):
             flag = Text("")
             if ln.is_gift:
@@ -42,18 +63,19 @@ class OrderTotals(OrderBase):
                 flag = Text("⚠", style="bold red")
             elif ln.source is PriceSource.MANUAL:
                 flag = Text("改价", style="yellow")
-            table.add_row(
-                Text(str(n)),
-                Text(ln.product.code),
-                Text(ln.product.name),
-                Text(ln.product.spec),
-                Text(ln.product.unit),
-                Text(format_qty(ln.qty), justify="right"),
-                Text(format_money(ln.price), justify="right"),
-                Text(format_money(amounts[n - 1]), justify="right"),
-                flag,
-                key=str(n - 1),
-            )
+            name = ln.product.name
+            cells = {
+                "序": Text(str(n)),
+                "编码": Text(ln.product.code),
+                "品名": Text(name if cell_len(name) <= name_width else pad(name, name_width)),
+                "规格": Text(ln.product.spec),
+                "单位": Text(ln.product.unit),
+                "数量": Text(format_qty(ln.qty), justify="right"),
+                "单价": Text(format_money(ln.price), justify="right"),
+                "金额": Text(format_money(amounts[n - 1]), justify="right"),
+                "": flag,
+            }
+            table.add_row(*(cells[c] for c in self._columns), key=str(n - 1))
         total_qty = sum((ln.qty for ln in self.lines), Decimal("0"))
         total = self.net_total()
         bar = Text()
