@@ -3,16 +3,10 @@ started again, the order offered back ("恢复未完成的单") and posted whole
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
-import signal
-import struct
-import subprocess
 import sys
-import termios
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,48 +15,22 @@ from sqlmodel import select
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import OrderAutosave, Slip, SlipLine
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.pty import Pty
 
 
 class App:
     """``kaidan --db STORE`` on a pty, 120×35, as an xterm."""
 
     def __init__(self, store: Path, env: dict[str, str]) -> None:
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 35, 120, 0, 0))
-        self.master = master
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kaidan_tui.cli", "--db", str(store)],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,  # Textual draws on stderr
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        os.close(slave)
-        self.out = bytearray()
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.out += chunk
+        self.pty = Pty([sys.executable, "-m", "kaidan_tui.cli", "--db", str(store)], env)
+        self.out = self.pty.out
 
     def type(self, keys: str, pause: float = 0.4) -> None:
-        os.write(self.master, keys.encode("utf-8"))
+        self.pty.write(keys)
         time.sleep(pause)
 
     def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        os.close(self.master)
+        self.pty.kill()
 
 
 def wait_for(what: str, test: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -11,15 +11,10 @@ terminal can send fails here."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import signal
-import struct
-import subprocess
 import sys
-import termios
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -28,6 +23,7 @@ import pytest
 
 from kaidan_tui.tui.app import KaidanApp
 from kaidan_tui.tui.keymap import binding_table, screen_classes
+from tests.support.pty import Pty
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,36 +105,13 @@ class Terminal:
     def __init__(self, store: Path, place: str, log: Path, env: dict[str, str]) -> None:
         self.log = log
         log.write_text("", encoding="utf-8")
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 35, 120, 0, 0))
-        self.master = master
         self.errors = log.with_suffix(".stderr")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.pty_app", str(store), place, str(log)],
-            stdin=slave,
-            stdout=slave,
-            stderr=self.errors.open("w"),
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        os.close(slave)
-        self.screen = bytearray()
-        self._reader = threading.Thread(target=self._drain, daemon=True)
-        self._reader.start()
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.screen += chunk
+        argv = [sys.executable, "-m", "tests.support.pty_app", str(store), place, str(log)]
+        self.pty = Pty(argv, env, stderr=self.errors.open("w"))
+        self.proc = self.pty.proc
 
     def write(self, text: str) -> None:
-        os.write(self.master, text.encode("utf-8"))
+        self.pty.write(text)
 
     def lines(self) -> list[str]:
         return self.log.read_text(encoding="utf-8").splitlines()
@@ -160,14 +133,7 @@ class Terminal:
         )
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        os.close(self.master)
+        self.pty.close()
 
 
 PLACES = sorted(rows_by_place())

@@ -263,6 +263,7 @@ class KaidanApp(KaidanHost):
         Ctrl+Q again within 5 s quits all the same."""
         order = self._order_screen()
         again = time.monotonic() - self._quit_refused < 5
+        had = order is not None and order._has_work()
         problem = order.park() if order is not None and not again else None
         if problem is not None:
             self._quit_refused = time.monotonic()
@@ -271,7 +272,9 @@ class KaidanApp(KaidanHost):
                 severity="error",
             )
             return
-        self.exit()
+        # Said in the terminal once the app is gone: where the order on screen went.
+        said = order._said if order is not None and had and not again else None
+        self.exit(message=f"kaidan：{said}" if said else None)
 
     def rescue(self) -> str:
         order = self._order_screen()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ from kaidan_tui.domain.money import format_money
 from kaidan_tui.services import lifecycle, lookup, printouts, spool, users
 from kaidan_tui.services.lookup import SlipRow, slip_as_input
 from kaidan_tui.services.users import UserInfo
+from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.host import Guarded, KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
@@ -112,7 +114,9 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
         table = self.query_one("#slips", DataTable)
-        table.add_columns("单号", "日期", "类型", "客户/领用", "结算", "行", "金额")
+        # 金额 right after the customer: on a narrow terminal 类型 and 日期 go off the
+        # edge first, never the money.
+        table.add_columns("单号", "客户/领用", "金额", "行", "结算", "类型", "日期")
         self.set_focus(self.query_one("#lookup-query", Input))
         self._search("", 0)
 
@@ -138,16 +142,17 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         self.rows = rows
         table = self.query_one("#slips", DataTable)
         table.clear()
+        room = _customer_room(table.size.width or self.app.size.width * 3 // 5, rows)
         for r in rows:
             style = "dim strike" if r.status is not SlipStatus.POSTED else ""
             table.add_row(
                 Text(r.label, style=style),
-                Text(str(r.business_date)),
-                Text(r.type.label),
-                Text(r.customer),
-                Text(r.settlement),
-                Text(str(r.lines), justify="right"),
+                Text(r.customer if cell_len(r.customer) <= room else pad(r.customer, room)),
                 Text(format_money(r.shown_total), justify="right"),
+                Text(str(r.lines), justify="right"),
+                Text(r.settlement),
+                Text(r.type.label),
+                Text(str(r.business_date)),
                 key=str(r.id),
             )
         more_text = "，PgDn 下一页" if more else ""
@@ -326,3 +331,20 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         loader = getattr(screen, "load", None)
         if loader is not None:
             loader(order, replacing=row.number if replacing else None)
+
+
+def _customer_room(width: int, rows: list[SlipRow]) -> int:
+    """Cells left for 客户/领用 once the other columns have theirs: the name is cut,
+    never 行 or 金额 (a long name, or a 【已红冲】 tag, pushed them off the screen)."""
+    widest = [
+        max((cell_len(text(r)) for r in rows), default=4)
+        for text in (
+            lambda r: r.label,
+            lambda r: r.type.label,
+            lambda r: r.settlement,
+            lambda r: str(r.lines),
+            lambda r: format_money(r.shown_total),
+        )
+    ]
+    fixed = sum(max(w, 4) for w in widest) + 10 + 2 * 7 + 2  # + 日期, cell padding, scrollbar
+    return max(6, width - fixed)
