@@ -219,3 +219,22 @@ def test_after_today_is_closed_the_messages_point_to_the_next_day(
     )
     with pytest.raises(InputError, match="晚于今天"):
         slips.post(demo_db, too_far, user=clerk)
+
+
+def test_report_rows_line_up_by_display_width(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """The 【单据】 rows padded by characters: 红冲 and 作废 rows sat 1–2 columns off (a
+    hanzi takes two columns of the terminal and of the printer)."""
+    from rich.cells import cell_len
+
+    from kaidan_tui.domain import clock
+    from kaidan_tui.services.daily_export import lines
+
+    build_day(demo_db, clerk, supervisor)
+    text = lines(daily.report(demo_db, clock.today(), ledger="KD"))
+    start = text.index("【单据】") + 1
+    end = text.index("【结算方式】")
+    rows = text[start:end]
+    assert len({r.split()[0] for r in rows}) >= 2, rows  # several kinds, to compare
+    assert len({cell_len(r[: r.index("张")]) for r in rows}) == 1, rows

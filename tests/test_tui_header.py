@@ -72,8 +72,8 @@ async def test_a_regional_slip_needs_its_freight_phone_and_carries_the_driver(
         before = len(posted(demo_db))
         await pilot.press("f9")
         await settle(pilot)
-        assert "地州客户的单必须有托运部电话" in message(screen)
-        assert "请在表头「托运部电话」填写" in message(screen)
+        assert "地州客户的单必须有托运电话" in message(screen)
+        assert "请在表头「托运电话」填写" in message(screen)
         assert focused(screen) == "freight_phone" and len(posted(demo_db)) == before
         await type_in(pilot, "0874-3123456")
         await post(pilot)
@@ -164,3 +164,77 @@ async def test_header_text_is_autosaved_without_an_enter(demo_db: Database) -> N
     with demo_db.read() as s:
         [row] = s.exec(select(OrderAutosave).where(OrderAutosave.closed_at == None)).all()  # noqa: E711
     assert "下午三点前送到" in row.data and "月结" in row.data
+
+
+async def test_the_highlighted_match_stays_in_sight_when_the_box_is_short(
+    demo_db: Database,
+) -> None:
+    """Found by the hostile trial at 100×30: the highlight walked past the tenth row,
+    the list did not scroll, and Enter picked a product the clerk never saw."""
+    from kaidan_tui.tui.widgets.matchlist import MatchList
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await type_in(pilot, "YL", enter=False)
+        popup = screen.query_one("#popup", MatchList)
+        shown = popup.content_size.height
+        assert 0 < shown < popup.option_count, "the list is longer than its box"
+        for _ in range(shown + 3):
+            await pilot.press("down")
+        await settle(pilot)
+        code = popup.choice()
+        assert code is not None
+        popup.render_lines(popup.region.reset_offset)  # the styles, as a paint sets them
+        seen = [popup.render_line(y).text for y in range(shown)]
+        assert any(code in line for line in seen), (code, seen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.current is not None and screen.current.product.code == code
+
+
+async def test_an_emptied_freight_station_is_missing_and_the_preview_shows_what_is_typed(
+    demo_db: Database,
+) -> None:
+    """Found by the hostile trial: an emptied 托运部 was not refused (the record's was
+    used), and F10 printed the record's 托运部 while the slip got the one typed."""
+    from kaidan_tui.services import printouts
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0029")
+        await add_line(pilot, "YL0024", "1")
+        screen._focus("freight_station")
+        await pilot.press("backspace")  # focus selects the whole value
+        await settle(pilot)
+        assert value(screen, "freight_station") == ""
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "地州客户的单必须有托运部" in message(screen)
+        assert focused(screen) == "freight_station"
+        await type_in(pilot, "顺丰物流", enter=False)
+        doc = printouts.draft_document(demo_db, screen.slip_in(), maker="张丽")
+        assert doc.freight_station == "顺丰物流"
+        await post(pilot)
+    assert posted(demo_db)[-1].freight_station == "顺丰物流"
+
+
+async def test_a_new_customer_settles_their_own_way_unless_the_clerk_typed_one(
+    demo_db: Database,
+) -> None:
+    """Found by the hostile trial: K0002 (现款) changed to K0029 (汇款) posted as 现款."""
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0002")
+        assert value(screen, "settlement") == "现款"
+        await pilot.press("ctrl+l")
+        await type_in(pilot, "K0029")
+        assert value(screen, "settlement") == "汇款"
+        await pilot.press("ctrl+s")
+        await type_in(pilot, "月结")  # typed by the clerk: kept for the next customer
+        await pilot.press("ctrl+l")
+        await type_in(pilot, "K0001")
+        assert value(screen, "settlement") == "月结"

@@ -28,7 +28,7 @@ REQUIRED: dict[str, tuple[Required, ...]] = {
         Required("contact", "收货人", header=True),
         Required("phone", "电话", header=True),
         Required("freight_station", "托运部", header=True),
-        Required("freight_phone", "托运部电话", header=True),
+        Required("freight_phone", "托运电话", header=True),
         Required("address", "发货地址", header=False),
     ),
     Channel.SUPERMARKET: (
@@ -40,4 +40,4 @@ REQUIRED: dict[str, tuple[Required, ...]] = {
 
 def missing_message(channel: str, need: Required) -> str:
     where = f"请在表头「{need.label}」填写" if need.header else "请先在客户资料里补上"
-    return f"{channel}客户的单必须有{need.label}：{where}。"
+    return f"{channel}客户的单必须有{need.label}：{where}"

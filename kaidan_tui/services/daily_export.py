@@ -11,6 +11,7 @@ from typing import Any
 
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.money import format_money, format_qty
+from kaidan_tui.printing.text import pad
 from kaidan_tui.services.daily import DailyReport, Figures
 
 SCHEMA_VERSION = 1
@@ -23,17 +24,18 @@ def lines(rep: DailyReport) -> list[str]:
     for kind, statuses in sorted(rep.by_type.items()):
         for status, f in sorted(statuses.items()):
             out.append(
-                f"  {SlipType(kind).label:<6} {SlipStatus(status).label:<4} {f.count:>4} 张  "
+                f"  {pad(SlipType(kind).label, 10)} {pad(SlipStatus(status).label, 6)}"
+                f" {f.count:>4} 张  "
                 f"数量 {format_qty(f.qty):>8}  金额 {format_money(f.amount):>12}"
             )
     out.append("【结算方式】")
     out += [
-        f"  {k:<4} {f.count:>4} 张  {format_money(f.amount):>12}"
+        f"  {pad(k, 6)} {f.count:>4} 张  {format_money(f.amount):>12}"
         for k, f in sorted(rep.by_settlement.items())
     ]
     out.append("【渠道】")
     out += [
-        f"  {k:<4} {f.count:>4} 张  {format_money(f.amount):>12}"
+        f"  {pad(k, 6)} {f.count:>4} 张  {format_money(f.amount):>12}"
         for k, f in sorted(rep.by_channel.items())
     ]
     out.append("【连号检查】" + ("无缺号、无重号" if rep.gap_free else "有问题！"))
@@ -51,7 +53,7 @@ def lines(rep: DailyReport) -> list[str]:
         got = "未点款" if d.received is None else f"实收 {format_money(d.received)}"
         diff = "" if not d.difference else f"  差 {format_money(d.difference)}"
         note = f"  说明：{d.note}" if d.note else ""
-        out.append(f"  {d.driver:<6} 应收 {format_money(d.expected):>10}  {got}{diff}{note}")
+        out.append(f"  {pad(d.driver, 10)} 应收 {format_money(d.expected):>10}  {got}{diff}{note}")
     out.append(f"【回单】已收 {rep.copies_back} 张，未收 {len(rep.missing_copies)} 张")
     out += [
         f"  {m.driver} {m.customer} {m.number} {format_money(m.amount)}" for m in rep.missing_copies

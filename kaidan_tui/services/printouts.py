@@ -16,6 +16,7 @@ from kaidan_tui.printing.config import PrinterConfig, PrintersConfig
 from kaidan_tui.printing.layout import DocLine, SlipDoc
 from kaidan_tui.printing.render import preview
 from kaidan_tui.services.documents import slip_document
+from kaidan_tui.services.slip_input import typed_or_record
 from kaidan_tui.services.slips import SlipIn, prepare
 
 
@@ -57,12 +58,12 @@ def draft_document(db: Database, slip_in: SlipIn, *, maker: str) -> SlipDoc:
         maker=maker,
         cust_code=cust.code if cust else "",
         cust_name=cust.name if cust else "",
-        contact=cust.contact if cust else "",
-        phone=cust.phone if cust else "",
+        contact=typed_or_record(slip_in, cust, "contact"),
+        phone=typed_or_record(slip_in, cust, "phone"),
         address=cust.address if cust else "",
         channel=cust.channel if cust else "",
-        freight_station=cust.freight_station if cust else "",
-        freight_phone=cust.freight_phone if cust else "",
+        freight_station=typed_or_record(slip_in, cust, "freight_station"),
+        freight_phone=typed_or_record(slip_in, cust, "freight_phone"),
         store_code=cust.store_code if cust else "",
         po_number=slip_in.po_number,
         recipient=slip_in.recipient,

@@ -49,6 +49,10 @@ class SlipIn(BaseModel):
     phone: str = ""
     freight_station: str = ""
     freight_phone: str = ""
+    header_as_typed: bool = False
+    """The four above are as typed even when empty (the order screen, which fills them
+    from the customer record and shows them): an emptied field is missing, not the
+    record's. From a file, empty means the record's."""
     ledger: str | None = None
     warehouse: str | None = None
     business_date: date | None = None
@@ -69,7 +73,7 @@ class SlipIn(BaseModel):
 def typed_or_record(slip_in: SlipIn, customer: Customer | None, name: str) -> str:
     """A header field as typed on the slip (收货人, 电话, 托运部 …), else the customer's."""
     typed = clean_text(getattr(slip_in, name, "") or "")
-    if typed:
+    if typed or (slip_in.header_as_typed and hasattr(slip_in, name)):
         return typed
     return str(getattr(customer, name, "") or "") if customer is not None else ""
 

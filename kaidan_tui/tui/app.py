@@ -52,7 +52,8 @@ class KaidanApp(KaidanHost):
     CSS_PATH = "app.tcss"
     TITLE = "开单"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出开单"),
+        # priority: a dialog is modal, and a modal screen hides the app's other keys
+        Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出开单", priority=True),
         Binding("f1", "show_help_panel", "按键帮助", id="app.help", tooltip="显示本屏所有按键"),
         Binding("f2", "order_entry", "开单", id="app.order", tooltip="开单界面"),
         Binding("f3", "lookup", "查询", id="app.lookup", tooltip="查询单据：补打、作废、红冲"),

@@ -213,8 +213,11 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     def action_preview(self) -> None:
         row = self.current()
         printers = self.app.printers
-        if row is None or printers is None:
-            self._say("没有选中的单据，或没有打印机配置。")
+        if row is None:
+            self._say("先选中一张单据（在查询框输入单号、客户或日期，↑↓ 选择）。")
+            return
+        if printers is None:
+            self._say("没有可用的打印机配置，无法预览（见 printers.toml）。")
             return
         try:
             text, target = printouts.slip_preview(self.db, row.number, printers)

@@ -62,6 +62,7 @@ class MatchList(Widget):
         self._rows: list[Match] = []
         self._segments: list[list[Segment]] = []
         self._highlighted: int | None = None
+        self._top = 0  # the first row in sight: the box may be shorter than the list
         self._styles = (Style(), Style(), Style())  # base, highlight, note (see render_lines)
 
     # --- contents -------------------------------------------------------------------------
@@ -73,6 +74,7 @@ class MatchList(Widget):
         self._rows = list(rows)
         self._segments = [list(row.text.render(console, end="")) for row in self._rows]
         self._highlighted = next((i for i, r in enumerate(self._rows) if r.id is not None), None)
+        self._top = 0
         # Same number of rows: same box, so only this widget is repainted.
         self.refresh(layout=resized)
 
@@ -98,7 +100,18 @@ class MatchList(Widget):
             index = None
         if index != self._highlighted:
             self._highlighted = index
+            self._keep_in_sight()
             self.refresh()
+
+    def _keep_in_sight(self) -> None:
+        """Scroll so that the highlighted row is on screen: Enter picks what is seen."""
+        shown = max(1, self.content_size.height)
+        if self._highlighted is None:
+            return
+        if self._highlighted < self._top:
+            self._top = self._highlighted
+        elif self._highlighted >= self._top + shown:
+            self._top = self._highlighted - shown + 1
 
     def choice(self) -> str | None:
         """The highlighted row's id (``None`` when nothing can be picked)."""
@@ -124,9 +137,14 @@ class MatchList(Widget):
         )
         return super().render_lines(crop)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._top = 0
+        self._keep_in_sight()
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         base, highlight, note = self._styles
+        y += self._top
         if y >= len(self._rows):
             return Strip.blank(width, base)
         if self._rows[y].id is None:
@@ -140,4 +158,4 @@ class MatchList(Widget):
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is not None:
-            self.highlighted = offset.y
+            self.highlighted = self._top + offset.y

@@ -48,6 +48,7 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self.slip_type = SlipType.SALE
         self.type_pinned = False  # Ctrl+Y: the type stays after a post
         self.customer: CustomerHit | None = None
+        self.customer_settlement = ""  # the settlement the customer's record filled in
         self.lines: list[Line] = []
         self.editing: int | None = None  # index of the line loaded into the editor
         self.current: Quote | None = None  # the product in the editor
@@ -150,6 +151,7 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
             phone=self._input("phone").value,
             freight_station=self._input("freight_station").value,
             freight_phone=self._input("freight_phone").value,
+            header_as_typed=self.customer is not None,
             idempotency_key=self.order_key,
             discount=self.discount,
             against=self.against if self.slip_type.kind.original is Original.MAY else None,

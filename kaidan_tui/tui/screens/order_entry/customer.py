@@ -52,8 +52,11 @@ class OrderCustomer(OrderPopup):
         self.customer = hit
         self._hide_popup()
         self._input("customer").value = hit.name
-        if not self._input("settlement").value.strip():
-            self._input("settlement").value = hit.settlement
+        settlement = self._input("settlement")
+        previous = self.customer_settlement  # what the last customer filled in
+        if not settlement.value.strip() or settlement.value.strip() == previous:
+            settlement.value = hit.settlement  # a new customer settles their own way
+        self.customer_settlement = hit.settlement
         info = Text()
         info.append(f"{hit.code} {hit.name}  ", style="bold")
         info.append(

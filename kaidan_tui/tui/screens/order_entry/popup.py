@@ -144,6 +144,10 @@ class OrderPopup(OrderTotals):
         popup.set_rows(options or [Match(None, Text(empty, style="dim"))])
         # Under the customer field for customers, just above the editor for products.
         popup.styles.dock = "top" if owner == "customer" else "bottom"
+        # No taller than the lines box as it is now (the freight row may have just
+        # taken a line): a list cut at its top would hide the row Enter picks.
+        room = self.query_one("#table-box").size.height
+        popup.styles.max_height = max(3, min(14, room)) if room else 14
         popup.display = True
         self.popup_for = owner
         self.popup_query = query

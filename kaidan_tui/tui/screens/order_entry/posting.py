@@ -104,7 +104,7 @@ class OrderPosting(OrderParking):
             self._focus("product")
             return
         self._hide_popup()
-        if not self.check_date() or self._day_closed():
+        if not self.check_date():
             return
         result = quotes.check(self.db, self.slip_in())
         self.check_result = result
@@ -118,6 +118,8 @@ class OrderPosting(OrderParking):
                 "不能过账：" + "；".join(i.message for i in result.refused) + "。可按 F8 挂单。"
             )
             self._focus_field(result.refused[0].field)
+            return
+        if self._day_closed():  # asked once the slip is known to be postable
             return
         # Nothing more to ask: Enter on the panel posts at once (see ConfirmPost).
         direct = not self.replacing and not result.needs_approval
@@ -197,7 +199,14 @@ class OrderPosting(OrderParking):
         head = [f"送货：{self._input('delivery').value.strip() or '自提'}"]
         if day is not None and day != clock.today():
             head.append(f"单据日期：{day}")
-        body.append("    ".join(head) + "\n", style="bold yellow" if len(head) > 1 else "")
+        for name, label in (("handler", "经手"), ("po_number", "PO号"), ("warehouse", "仓库")):
+            if text := self._input(name).value.strip():
+                head.append(f"{label}：{text}")
+        if self.query_one("#regional-row").display:
+            freight = [self._input(n).value.strip() for n in REGIONAL]
+            body.append("收货：" + "  ".join(f for f in freight if f) + "\n")
+        other_day = day is not None and day != clock.today()
+        body.append("    ".join(head) + "\n", style="bold yellow" if other_day else "")
         qty = sum((ln.qty for ln in self.lines), Decimal("0"))
         body.append(f"行数：{len(self.lines)}    总数量：{format_qty(qty)}\n")
         if total != subtotal:
@@ -362,3 +371,4 @@ class OrderPosting(OrderParking):
         # spool's thread starts once the result is on screen, not while it is drawn.
         if not result.already_posted:
             self.call_after_refresh(self.app.wake_spool)
+            self.call_after_refresh(self.load_drivers)  # the driver just used is suggested

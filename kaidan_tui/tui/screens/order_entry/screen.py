@@ -172,17 +172,12 @@ class OrderEntryScreen(OrderPosting):
 
     def on_resize(self, event: events.Resize) -> None:
         """Narrow: the price panel goes and columns give way (fit_columns); short: the
-        info line and 备注 take one line each, and the match list fits the lines box,
-        so its highlighted row is always in sight."""
+        info line and 备注 take one line each (the match list fits the lines box each
+        time it opens: see the popup layer)."""
         width, height = event.size
         self.set_class(width < NARROW, "-narrow")
         self.set_class(height < SHORT, "-short")
         self.fit_columns(width)
-        self.call_after_refresh(self._fit_popup)
-
-    def _fit_popup(self) -> None:
-        room = self.query_one("#table-box").size.height
-        self.query_one("#popup", MatchList).styles.max_height = max(3, min(14, room))
 
     def on_unmount(self) -> None:
         if self.autosaver is not None:
