@@ -11,11 +11,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-_NAMES = {"ctrl": "^", "delete": "del", "escape": "esc"}
+_NAMES = {"ctrl": "^", "delete": "Del", "escape": "Esc"}
 
 
 def key_hint(key: str) -> str:
-    """``ctrl+delete`` → ``^del``, ``f9`` → ``F9`` (compact, as footers show keys)."""
+    """``ctrl+delete`` → ``^Del``, ``f9`` → ``F9`` (compact, as keyboards print them)."""
     first = key.split(",")[0]
     parts = first.split("+")
     out = ""

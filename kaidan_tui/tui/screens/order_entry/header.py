@@ -24,8 +24,13 @@ from kaidan_tui.services.catalog import CustomerHit
 from kaidan_tui.services.slips import SlipIn
 from kaidan_tui.tui.screens.order_entry.customer import OrderCustomer
 
-HEAD = ("delivery", "handler", "po_number", "warehouse", "business_date")
-REGIONAL = ("contact", "phone", "freight_station", "freight_phone")
+HEAD_ROW = (("送货", "delivery", ""), ("经手", "handler", ""), ("PO号", "po_number", "po-only"),
+            ("仓库", "warehouse", ""), ("日期", "business_date", ""))  # fmt: skip
+REGIONAL_ROW = (("收货人", "contact", ""), ("电话", "phone", ""), ("托运部", "freight_station", ""),
+                ("托运电话", "freight_phone", ""))  # fmt: skip
+"""The header rows under the customer, (label, field id, extra class), in Enter order."""
+HEAD = tuple(name for _label, name, _extra in HEAD_ROW)
+REGIONAL = tuple(name for _label, name, _extra in REGIONAL_ROW)
 TEXT_FIELDS = frozenset((*HEAD, *REGIONAL, "settlement", "remarks", "recipient"))
 AUTOSAVE_AFTER = 1.0
 """Seconds after the last key in a header field before it is autosaved."""
@@ -90,6 +95,13 @@ class OrderHeader(OrderCustomer):
             self._focus("business_date")
             return False
         field.value = day.isoformat()
+        today = clock.today()
+        if day > today:
+            self._say(f"日期 {day} 晚于今天：只有今天已日结，才能记入下一个营业日（F9 时会问）。")
+        elif day < today:
+            self._say(f"补单：日期 {day} 早于今天，过账时需主管审批。", error=False)
+        elif self._said.startswith("日期"):
+            self._say("", error=False)  # the date is right now: the old complaint goes
         return True
 
     def clear_header(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Header, Input, Label, Static
 from kaidan_tui.domain import clock
 from kaidan_tui.services.store import default_warehouse
 from kaidan_tui.tui.autosaver import Autosaver
+from kaidan_tui.tui.screens.order_entry.header import HEAD_ROW, REGIONAL_ROW
 from kaidan_tui.tui.screens.order_entry.posting import OrderPosting
 from kaidan_tui.tui.screens.printing import PrintBanner
 from kaidan_tui.tui.typeahead import Field
@@ -25,6 +26,13 @@ NARROW = 110
 """Below this width the price panel is hidden (its facts stay in Ctrl+F and F9)."""
 SHORT = 30
 """Below this height the customer info and 备注 take one line each."""
+
+
+def _head_fields(row: tuple[tuple[str, str, str], ...]) -> ComposeResult:
+    for label, name, extra in row:
+        yield Label(label, classes=f"head-label {extra}".strip())
+        placeholder = "自提" if name == "delivery" else ""
+        yield Field(id=name, placeholder=placeholder, classes=f"head-field {extra}".strip())
 
 
 class OrderEntryScreen(OrderPosting):
@@ -112,25 +120,9 @@ class OrderEntryScreen(OrderPosting):
             yield Label("领用", classes="field-label gift-only")
             yield Field(id="recipient", placeholder="领用单位或人", classes="gift-only")
         with Horizontal(id="order-head2", classes="head-row"):
-            yield Label("送货", classes="head-label")
-            yield Field(id="delivery", placeholder="自提", classes="head-field")
-            yield Label("经手", classes="head-label")
-            yield Field(id="handler", classes="head-field")
-            yield Label("PO号", classes="head-label po-only")
-            yield Field(id="po_number", classes="head-field po-only")
-            yield Label("仓库", classes="head-label")
-            yield Field(id="warehouse", classes="head-field")
-            yield Label("日期", classes="head-label")
-            yield Field(id="business_date", classes="head-field")
+            yield from _head_fields(HEAD_ROW)
         with Horizontal(id="regional-row", classes="head-row"):
-            yield Label("收货人", classes="head-label")
-            yield Field(id="contact", classes="head-field")
-            yield Label("电话", classes="head-label")
-            yield Field(id="phone", classes="head-field")
-            yield Label("托运部", classes="head-label")
-            yield Field(id="freight_station", classes="head-field")
-            yield Label("托运电话", classes="head-label")
-            yield Field(id="freight_phone", classes="head-field")
+            yield from _head_fields(REGIONAL_ROW)
         yield Static("", id="customer-info")
         yield Static("", id="credit-banner")
         with Horizontal(id="order-body"):
