@@ -159,11 +159,12 @@ class PickList(Guarded, ModalScreen[int | None]):
     EMPTY = ""
     LIST_ID = "pick-list"
 
-    def rows(self) -> list[tuple[int, Text]]:
-        raise NotImplementedError
+    def __init__(self, rows: list[tuple[int, Text]]) -> None:
+        super().__init__()
+        self.rows = rows  # (id Enter picks, the row as shown)
 
     def compose(self) -> ComposeResult:
-        options = [Option(text, id=str(row_id)) for row_id, text in self.rows()]
+        options = [Option(text, id=str(row_id)) for row_id, text in self.rows]
         with Vertical(id="held-box", classes="dialog"):
             yield Static(Text(self.TITLE_TEXT, style="bold"))
             if self.HINT:
@@ -205,12 +206,13 @@ class HeldOrders(PickList):
     ]
 
     def __init__(self, held: list[HeldSummary]) -> None:
-        super().__init__()
+        super().__init__(self.held_rows(held))
         self.held = held
 
-    def rows(self) -> list[tuple[int, Text]]:
+    @staticmethod
+    def held_rows(held: list[HeldSummary]) -> list[tuple[int, Text]]:
         out = []
-        for h in self.held:
+        for h in held:
             text = Text(
                 f"#{h.id:<5} {pad(h.customer, 16)} {h.lines:>3} 行  ￥{format_money(h.total):>12}  "
             )
@@ -248,10 +250,11 @@ class Unfinished(PickList):
     ]
 
     def __init__(self, pending: list[Pending]) -> None:
-        super().__init__()
+        super().__init__(self.pending_rows(pending))
         self.pending = pending
 
-    def rows(self) -> list[tuple[int, Text]]:
+    @staticmethod
+    def pending_rows(pending: list[Pending]) -> list[tuple[int, Text]]:
         return [
             (
                 p.id,
@@ -260,7 +263,7 @@ class Unfinished(PickList):
                     f"{pad(p.clerk, 8)}  {p.summary}"
                 ),
             )
-            for p in self.pending
+            for p in pending
         ]
 
 
