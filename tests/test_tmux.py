@@ -23,17 +23,27 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 class Tmux:
     def __init__(self, command: str) -> None:
         self.name = f"kaidan-{uuid.uuid4().hex[:8]}"
+        # A server of our own (its own socket, no user config): a tmux server already
+        # running on the machine, or a ~/.tmux.conf, could size the window otherwise.
+        self.tmux = ["tmux", "-L", self.name, "-f", "/dev/null"]
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "140", "-y", "42", command],
+            [*self.tmux, "new-session", "-d", "-s", self.name, "-x", "140", "-y", "42", command],
             check=True,
         )
+        size_format = "#{window_width}x#{window_height}"
+        size = subprocess.run(
+            [*self.tmux, "display-message", "-p", "-t", self.name, size_format],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        assert size == "140x42", f"tmux window is {size}, not 140x42"
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def screen(self) -> str:
         out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
         )
         return out.stdout
 
@@ -47,15 +57,18 @@ class Tmux:
         raise AssertionError(f"「{text}」 never appeared; screen was:\n{self.screen()}")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
 
 
 def test_order_typed_in_tmux(demo_template: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "tmux.db"
     shutil.copy(demo_template, db_path)
     # A tmux server that was already running would not pass our environment on: name the
-    # pepper file (and the config folder) on the command line itself.
+    # pepper file (and the config folder) on the command line itself. COLUMNS/LINES as a
+    # shell profile may export them: the app must still take the window's 140×42 (the
+    # price panel, shown from 110 columns, is read below).
     cmd = (
+        "COLUMNS=80 LINES=24 "
         f"XDG_DATA_HOME={tmp_path} XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']} "
         f"KAIDAN_PEPPER_FILE={os.environ['KAIDAN_PEPPER_FILE']} TERM=xterm-256color "
         f"{sys.executable} -m kaidan_tui.cli --db {db_path}"

@@ -35,7 +35,22 @@ def root(ctx: typer.Context, db: DbOpt = None) -> None:
 def _run_tui(store: Callable[[], Database]) -> None:
     from kaidan_tui.tui.app import KaidanApp
 
+    _size_from_terminal()
     tui = KaidanApp(store)
     tui.run()
     if tui.return_code:  # the app ended on an error: it has said so in Chinese
         raise typer.Exit(tui.return_code)
+
+
+def _size_from_terminal() -> None:
+    """Let the terminal say how big it is. Textual asks ``shutil.get_terminal_size``, which
+    believes COLUMNS/LINES first: an exported ``COLUMNS=80`` (a shell profile, a script, a
+    tmux started from one) would pin the screen at 80×24 in a wide window and ignore every
+    resize."""
+    import os
+    import sys
+
+    out = sys.__stdout__
+    if out is not None and out.isatty():
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
