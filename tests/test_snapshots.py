@@ -65,8 +65,14 @@ async def steady(pilot: Any) -> None:
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
     await settle(pilot)
-    # A DataTable filled by a worker sizes its columns when it is next idle: wait for
-    # that, or the snapshot catches columns as wide as their headers (daily, 160×50).
+    # The daily report is read by a worker: wait for it to be on screen. A DataTable
+    # filled then sizes its columns when it is next idle: wait for that too, or the
+    # snapshot catches columns as wide as their headers (daily, 160×50).
+    for _ in range(100):
+        if getattr(pilot.app.screen, "report", True) is not None:
+            break
+        await pilot.pause(0.02)
+    await settle(pilot)
     for _ in range(100):
         tables = list(pilot.app.screen.query(DataTable))
         if not any(t._require_update_dimensions or t._new_rows for t in tables):
@@ -121,9 +127,7 @@ def test_order_entry_at_each_size(
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-# F4 (daily) is left out for now: its side tables, filled by a worker, are drawn with
-# their columns at one of two widths depending on timing (issue 21 note, session 13).
-@pytest.mark.parametrize("key", ["f3", "f5"], ids=["lookup", "catalog"])
+@pytest.mark.parametrize("key", ["f3", "f4", "f5"], ids=["lookup", "daily", "catalog"])
 def test_working_screens_at_each_size(
     snap_compare: Any, demo_db: Database, size: tuple[int, int], key: str
 ) -> None:

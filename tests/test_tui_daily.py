@@ -64,10 +64,45 @@ async def test_cash_copies_and_close_on_screen(demo_db: Database, clerk: UserInf
         assert screen.report.closed
         status = str(screen.query_one("#status", Static).render())
         assert "已日结" in status and "已自动备份到" in status  # the close ran in a worker
+        assert "账套 SC 还没日结" in status  # the 商超 ledger closes on its own
     with demo_db.read() as s:
         assert s.exec(select(DayClose).where(DayClose.business_date == date.today())).first()
         assert s.exec(select(ReturnCopy)).all()
     assert daily.report(demo_db, date.today()).closed
+
+
+async def test_each_ledger_closes_on_its_own(demo_db: Database, clerk: UserInfo) -> None:
+    """账套 SC (商超) is reported and closed from the 账套 field; KD stays open. At 80×24 the
+    report takes the whole width (no figure wraps) with the tables under it."""
+    sale = slips.SlipIn(
+        customer="K0043", po_number="PO-1", lines=[slips.LineIn(product="YL0001", qty="2")]
+    )
+    number = slips.post(demo_db, sale, user=clerk).number
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DailyScreen) and screen.has_class("-narrow")
+        assert screen.report is not None and screen.report.ledger == "KD"
+        await pilot.press("shift+tab", "shift+tab")
+        assert screen.focused is screen.query_one("#ledger")
+        await type_in(pilot, "sc")
+        await settle(pilot)
+        assert screen.report.ledger == "SC"
+        assert number in [m.number for m in screen.report.missing_copies]
+        await pilot.press("f9")
+        await settle(pilot)
+        await type_in(pilot, "8001")
+        await type_in(pilot, "8888")
+        await settle(pilot)
+        assert screen.report.closed and screen.report.ledger == "SC"
+        status = str(screen.query_one("#status", Static).render())
+        assert "SC" in status and "已日结" in status and "账套 KD 还没日结" in status
+    assert daily.report(demo_db, date.today(), ledger="SC").closed
+    assert not daily.report(demo_db, date.today()).closed
+    assert daily.open_ledgers(demo_db, date.today()) == ["KD"]
 
 
 async def test_a_worker_that_fails_says_so(

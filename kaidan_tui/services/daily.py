@@ -211,6 +211,18 @@ def report(db: Database, day: date, *, ledger: str | None = None) -> DailyReport
         return _report(session, day, _ledger(session, ledger))
 
 
+def open_ledgers(db: Database, day: date) -> list[str]:
+    """The ledgers (账套) whose ``day`` is not closed yet, the default first: each is closed
+    on its own, and F4 names the ones still open after a close."""
+    with db.read() as session:
+        rows = session.exec(
+            select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
+        ).all()
+        return [
+            lg.code for lg in rows if lg.id is not None and not day_is_closed(session, lg.id, day)
+        ]
+
+
 def _report(session: Session, day: date, ledger: Ledger) -> DailyReport:
     assert ledger.id is not None
     out = DailyReport(ledger.code, day, day_is_closed(session, ledger.id, day))

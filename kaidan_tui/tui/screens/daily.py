@@ -7,7 +7,7 @@ from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,8 +25,12 @@ from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.host import Guarded, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner
+from kaidan_tui.tui.screens.too_small import NARROW
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
+
+MONEY = 10
+"""Columns for a figure: 999,999.99."""
 
 
 class CashDialog(Guarded, TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
@@ -94,24 +98,42 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         with Horizontal(id="search-bar"):
             yield Static("营业日", id="search-kind")
             yield Field(id="day", value=clock.today().isoformat(), placeholder="2026-11-23")
+            yield Static("账套", id="ledger-label")
+            yield Field(id="ledger", placeholder="默认")
         with Horizontal(id="daily-body"):
             with VerticalScroll(id="daily-text-box"):
                 yield Static("", id="daily-text")
             with Vertical(id="daily-side"):
-                yield Label("司机现金（F6 点款）")
-                yield DataTable(id="drivers", cursor_type="row")
-                yield Label("未收回单（F7 已收）")
-                yield DataTable(id="copies", cursor_type="row")
+                with Vertical(id="drivers-group", classes="daily-group"):
+                    yield Label("司机现金（F6 点款）")
+                    yield DataTable(id="drivers", cursor_type="row")
+                with Vertical(classes="daily-group"):
+                    yield Label("未收回单（F7 已收）")
+                    yield DataTable(id="copies", cursor_type="row")
         yield Static("", id="status")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "日报 · 日结"
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
-        self.query_one("#drivers", DataTable).add_columns("司机", "应收", "实收", "差额", "说明")
-        self.query_one("#copies", DataTable).add_columns("单号", "司机", "客户", "金额")
+        # Fixed widths: a figure is never cut to its column's header width, whenever the
+        # worker's rows arrive (an auto-sized column can be drawn before it is measured).
+        drivers = self.query_one("#drivers", DataTable)
+        for label, width in (("司机", 6), ("应收", MONEY), ("实收", MONEY), ("差额", MONEY)):
+            drivers.add_column(label, width=width)
+        drivers.add_column("说明", width=20)
+        # 金额 before the names: on a narrow terminal the names go off the right, not it.
+        copies = self.query_one("#copies", DataTable)
+        for label, width in (("单号", 12), ("金额", MONEY), ("司机", 6)):
+            copies.add_column(label, width=width)
+        copies.add_column("客户", width=20)
         self.set_focus(self.query_one("#drivers", DataTable))
         self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrow (< 110 columns): the report takes the whole width, so no figure wraps,
+        and the two tables sit side by side under it."""
+        self.set_class(event.size.width < NARROW, "-narrow")
 
     def day(self) -> date:
         text = self.query_one("#day", Input).value.strip()
@@ -120,25 +142,33 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         except ValueError:
             raise InputError(f"日期「{text}」格式应为 2026-11-23。", field="day") from None
 
+    def ledger(self) -> str | None:
+        """The ledger (账套) typed, or None for the default one: each closes on its own."""
+        return self.query_one("#ledger", Input).value.strip().upper() or None
+
     def _say(self, message: str, *, error: bool = True) -> None:
         self.query_one("#status", Static).update(Text(message, style="red" if error else ""))
 
     def load(self) -> None:
         try:
-            self._load(self.day())
+            self._load(self.day(), self.ledger())
         except KaidanError as exc:
             self._say(exc.message)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="daily")
-    def _load(self, day: date) -> None:
-        rep = daily.report(self.db, day)
+    def _load(self, day: date, ledger: str | None) -> None:
+        try:
+            rep = daily.report(self.db, day, ledger=ledger)
+        except KaidanError as exc:
+            self.app.call_from_thread(self._say, exc.message)
+            return
         self.app.call_from_thread(self._show, rep)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="close")
-    def _close_day(self, day: date, boss: UserInfo) -> None:
+    def _close_day(self, day: date, ledger: str, boss: UserInfo) -> None:
         """The close and its backup (about 1 s per 100 MB) run here, not on the UI thread."""
         try:
-            closed = day_end.close(self.db, day, user=self.user, approver=boss)
+            closed = day_end.close(self.db, day, user=self.user, approver=boss, ledger=ledger)
         except KaidanError as exc:
             self.app.call_from_thread(self._say, exc.message)
             return
@@ -146,12 +176,16 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             self.app.call_from_thread(self._say, f"日结失败：{exc}。请重试；当天的单据不受影响。")
             return
         backup = closed.backup
-        rep = daily.report(self.db, day)
+        rep = daily.report(self.db, day, ledger=ledger)
+        still_open = daily.open_ledgers(self.db, day)
+        rest = f"账套 {'、'.join(still_open)} 还没日结（账套栏改了回车）。" if still_open else ""
         self.app.call_from_thread(self._show, rep)  # says 已日结; the backup's result next
-        self.app.call_from_thread(self._say, f"{day} 已日结。{backup.message}", error=backup.failed)
+        said = f"{ledger} {day} 已日结。{rest}{backup.message}"
+        self.app.call_from_thread(self._say, said, error=backup.failed)
 
     def _show(self, rep: DailyReport) -> None:
         self.report = rep
+        self.query_one("#ledger", Input).placeholder = rep.ledger
         self.query_one("#daily-text", Static).update(Text("\n".join(lines(rep))))
         drivers = self.query_one("#drivers", DataTable)
         drivers.clear()
@@ -161,28 +195,34 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             style = "" if d.settled else "bold red"
             drivers.add_row(
                 Text(d.driver, style=style),
-                Text(format_money(d.expected)),
-                Text(got),
-                Text(diff, style=style),
+                Text(format_money(d.expected), justify="right"),
+                Text(got, justify="right"),
+                Text(diff, style=style, justify="right"),
                 Text(d.note),
                 key=d.driver,
             )
         copies = self.query_one("#copies", DataTable)
         copies.clear()
         for m in rep.missing_copies:
-            copies.add_row(Text(m.number), Text(m.driver), Text(m.customer),
-                           Text(format_money(m.amount)), key=m.number)  # fmt: skip
+            amount = Text(format_money(m.amount), justify="right")
+            copies.add_row(Text(m.number), amount, Text(m.driver), Text(m.customer), key=m.number)
         state = "已日结" if rep.closed else ("现金已点清，可以日结" if rep.cash_settled else "")
         self._say(state, error=False)
 
     def action_enter(self) -> None:
-        if self.focused is self.query_one("#day", Input):
+        if self.focused in (self.query_one("#day", Input), self.query_one("#ledger", Input)):
             self.load()
             self.set_focus(self.query_one("#drivers", DataTable))
         elif self.focused is self.query_one("#drivers", DataTable):
             self.action_cash()
         elif self.focused is self.query_one("#copies", DataTable):
             self.action_copy_back()
+
+    def report_ledger(self) -> str:
+        """The ledger of the report on screen: cash and the close go to what is shown."""
+        if self.report is not None:
+            return self.report.ledger
+        return self.ledger() or ""
 
     def _selected_driver(self) -> DriverCash | None:
         table = self.query_one("#drivers", DataTable)
@@ -204,7 +244,7 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             try:
                 value = parse_amount(amount, what="现金")
                 day_end.count_cash(self.db, self.day(), driver.driver, value, user=self.user,
-                                 note=note)  # fmt: skip
+                                   note=note, ledger=self.report_ledger())  # fmt: skip
             except KaidanError as exc:
                 self._say(exc.message)
                 return
@@ -232,7 +272,8 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         except KaidanError as exc:
             self._say(exc.message)
             return
-        issue = PolicyIssue("close", f"日结 {day}：关账后当天的单只能红冲")
+        ledger = self.report_ledger()
+        issue = PolicyIssue("close", f"日结 {ledger} {day}：关账后这个账套当天的单只能红冲")
 
         def approved(creds: tuple[str, str] | None) -> None:
             if creds is None:
@@ -244,6 +285,6 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
                 self.app.push_screen(ApprovalDialog([issue], exc.message), approved)
                 return
             self._say(f"正在日结 {day}…", error=False)
-            self._close_day(day, boss)
+            self._close_day(day, ledger, boss)
 
         self.app.push_screen(ApprovalDialog([issue]), approved)

@@ -13,6 +13,9 @@ from textual.widgets import Static
 
 MIN_SIZE = Size(80, 24)
 """The smallest terminal every screen is laid out for (README: terminal size)."""
+NARROW = 110
+"""Below this width screens go narrow: the order screen hides its price panel (its facts
+stay in Ctrl+F and F9), the daily report puts its tables under the report."""
 
 
 class TooSmall(ModalScreen[None]):

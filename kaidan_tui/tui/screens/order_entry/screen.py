@@ -17,13 +17,12 @@ from kaidan_tui.tui.autosaver import Autosaver
 from kaidan_tui.tui.screens.order_entry.header import HEAD_ROW, REGIONAL_ROW
 from kaidan_tui.tui.screens.order_entry.posting import OrderPosting
 from kaidan_tui.tui.screens.printing import PrintBanner
+from kaidan_tui.tui.screens.too_small import NARROW
 from kaidan_tui.tui.typeahead import Field
 from kaidan_tui.tui.widgets.keybar import KeyBar
 from kaidan_tui.tui.widgets.linestable import LinesTable
 from kaidan_tui.tui.widgets.matchlist import MatchList
 
-NARROW = 110
-"""Below this width the price panel is hidden (its facts stay in Ctrl+F and F9)."""
 SHORT = 30
 """Below this height the customer info and 备注 take one line each."""
 
