@@ -85,3 +85,12 @@ def test_cli_reverse_prints_the_new_number(store: str) -> None:
     assert out.stdout.strip().startswith("HC")
     shown = kaidan("slip", "show", out.stdout.strip(), "--db", store)
     assert "冲 红 单" in shown.stdout and "红冲原单：XS20260003" in shown.stdout
+
+
+def test_cli_names_printers_as_the_counter_does(store: str) -> None:
+    """The demo's printers.toml labels 'preview' 针式（演示文件）: that is what is said."""
+    out = kaidan("print", "XS20260002", "--db", store)
+    assert out.returncode == 0, out.stderr
+    assert "→ 针式（演示文件）：" in out.stderr and "→ preview" not in out.stderr
+    shown = kaidan("slip", "show", "XS20260002", "--db", store).stdout
+    assert "针式（演示文件） 已打印" in shown and " preview " not in shown

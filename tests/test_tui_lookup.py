@@ -254,3 +254,29 @@ async def test_return_of_a_discounted_slip_shows_what_was_paid(
         await settle(pilot)
         assert entry.last_posted is not None
         assert str(slip(demo_db, entry.last_posted.number).total_amount) == "488.30"
+
+
+async def test_slip_panel_at_80x24_keeps_every_figure(demo_db: Database, tmp_path: Path) -> None:
+    """A dot-matrix form (wider than the side panel) is laid out again as a 32-column
+    roll: each line's quantity, price and amount and the total are all on screen."""
+    from rich.cells import cell_len
+
+    from kaidan_tui.db.models import SlipLine
+
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lookup(pilot, "")
+        assert screen.has_class("-narrow")
+        number = screen.rows[0].number
+        text = str(screen.query_one("#slip-text", Static).render())
+        panel = screen.query_one("#slip-view").content_size.width
+    assert f"单号：{number}" in text and "合计金额" in text and "F10" in text
+    slip_lines = text.split("\n打印记录", 1)[0].splitlines()
+    assert max(cell_len(line) for line in slip_lines) <= panel - 1
+    row = slip(demo_db, number)
+    with demo_db.read() as s:
+        lines = s.exec(select(SlipLine).where(SlipLine.slip_id == row.id)).all()
+    assert lines
+    for ln in lines:
+        assert f"× {ln.price} = {ln.amount}" in text, ln.code
+    assert f"￥{row.total_amount}" in text

@@ -142,7 +142,7 @@ def print_slip(
         typer.echo(text)
         return
     job_view = spool.reprint(database, number, user=_operator(database, user), printer=target.name)
-    _err(f"已加入打印队列：{job_view.describe}")
+    _err(f"已加入打印队列：{job_view.describe(config.label)}")
     _run_queue(database, config, mine={job_view.id})
 
 
@@ -181,7 +181,7 @@ def job_not_printed(
     if again is None:
         typer.echo(f"任务 {job} 已确认打出。")
         return
-    typer.echo(f"已补打：{again.describe}")
+    typer.echo(f"已补打：{again.describe(config.label)}")
     _run_queue(database, config)
 
 
@@ -197,9 +197,9 @@ def job_cancel(
     from kaidan_tui.services import spool
 
     database = open_db(db)
-    _printers(database, printers)
+    config = _printers(database, printers)
     view = spool.cancel(database, job, user=_operator(database, user), reason=reason)
-    typer.echo(f"已撤销任务 {job}：{view.describe}")
+    typer.echo(f"已撤销任务 {job}：{view.describe(config.label)}")
 
 
 @job_app.command("reroute")
@@ -221,7 +221,7 @@ def job_reroute(
     if not printer:
         fail("改送要用 --printer 指定打印机。运行 kaidan printers list 查看。")
     view = spool.reroute(database, job, config.get(printer).name, user=who)
-    _err(f"已改送：{view.describe}")
+    _err(f"已改送：{view.describe(config.label)}")
     _run_queue(database, config)
 
 

@@ -62,7 +62,8 @@ def slip_show(
     for job in spool.history(database, number):
         mark = f" 补打 {job.reprint_no}" if job.reprint_no else ""
         state = job.status.label if job.status is not JobStatus.SENT else "已打印"
-        typer.echo(f"打印记录：{job.created_at:%Y-%m-%d %H:%M} {job.printer}{mark} {state}")
+        where = config.label(job.printer)
+        typer.echo(f"打印记录：{job.created_at:%Y-%m-%d %H:%M} {where}{mark} {state}")
 
 
 @slip_app.command("void")

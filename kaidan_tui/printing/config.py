@@ -79,6 +79,12 @@ class PrintersConfig:
     routing: Mapping[str, str]
     source: str
 
+    def label(self, name: str) -> str:
+        """A printer as the clerk knows it (its ``label``), not its id; an id no longer in
+        the file as it is."""
+        found = self.printers.get(name)
+        return found.display if found is not None else name
+
     def route(self, what: str) -> PrinterConfig | None:
         """The printer for a slip type (``sale``…) or ``report``; ``None`` = do not print."""
         name = self.routing.get(what) or self.routing.get("default")

@@ -13,7 +13,7 @@ from kaidan_tui.db.engine import Database, default_data_dir, sqlite_path
 from kaidan_tui.db.queries.slips import find_slip
 from kaidan_tui.printing import config as printer_config
 from kaidan_tui.printing.config import PrinterConfig, PrintersConfig
-from kaidan_tui.printing.layout import DocLine, SlipDoc
+from kaidan_tui.printing.layout import DocLine, Form, SlipDoc, layout
 from kaidan_tui.printing.render import preview
 from kaidan_tui.services.documents import slip_document
 from kaidan_tui.services.slip_input import typed_or_record
@@ -95,6 +95,22 @@ def slip_preview(
         target = printers.target(slip.type, printer)
         doc = slip_document(session, slip.id)
     return preview(doc, target, all_parts=all_parts), target
+
+
+NARROWEST_ROLL = 32
+"""The 58 mm receipt's columns: the narrowest layout shown on screen."""
+
+
+def slip_on_screen(db: Database, number: str, columns: int) -> str:
+    """A posted slip laid out as a roll ``columns`` wide (never under the 58 mm receipt's
+    32): how a panel narrower than the slip's printer shows it, every figure kept (the
+    print layout itself stays in F10)."""
+    with db.read() as session:
+        slip = find_slip(session, number)
+        assert slip.id is not None
+        doc = slip_document(session, slip.id)
+    [page] = layout(doc, Form(max(columns, NARROWEST_ROLL), None))
+    return "\n".join(r.text for r in page.rows)
 
 
 def draft_preview(

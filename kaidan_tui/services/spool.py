@@ -112,10 +112,11 @@ class JobView:
     last_error: str
     created_at: datetime
 
-    @property
-    def describe(self) -> str:
+    def describe(self, label: Callable[[str], str] = str) -> str:
+        """``XS…（补打 1） → 针式（演示文件）：待打印``: ``label`` names the printer as the
+        counter knows it (:meth:`PrintersConfig.label`), not by its id."""
         mark = f"（补打 {self.reprint_no}）" if self.reprint_no else ""
-        return f"{self.number}{mark} → {self.printer}：{self.status.label}"
+        return f"{self.number}{mark} → {label(self.printer)}：{self.status.label}"
 
 
 def _view(job: PrintJob, number: str) -> JobView:

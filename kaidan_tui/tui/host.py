@@ -51,8 +51,7 @@ class KaidanHost(App[None]):
         """A printer as the clerk knows it (its ``label`` in printers.toml), not its id."""
         if name is None:
             return "（无打印机）"
-        found = self.printers.printers.get(name) if self.printers is not None else None
-        return found.display if found is not None else name
+        return self.printers.label(name) if self.printers is not None else name
 
     def wake_spool(self) -> None:
         """Send what is waiting now, instead of at the spool's next tick."""

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import getters, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,6 +28,7 @@ from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.host import Guarded, KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
+from kaidan_tui.tui.screens.too_small import NARROW
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
 
@@ -120,6 +121,12 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         self.set_focus(self.query_one("#lookup-query", Input))
         self._search("", 0)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrow: the slip panel keeps the 58 mm receipt's 32 columns and the list the
+        rest; the slip is laid out again for the panel's new width."""
+        self.set_class(event.size.width < NARROW, "-narrow")
+        self.call_after_refresh(self._show_slip)
+
     # --- searching ----------------------------------------------------------------------
 
     @on(Input.Changed, "#lookup-query")
@@ -193,7 +200,11 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         if printers is None or printers.route(row.type.value) is None:
             view.update(Text("（没有配置打印机，无法显示版面）", style="dim"))
             return
-        text, _ = printouts.slip_preview(self.db, row.number, printers)
+        text, target = printouts.slip_preview(self.db, row.number, printers)
+        room = self.query_one("#slip-view").content_size.width - 1  # its scrollbar
+        if target.columns > room:  # a dot-matrix form in a side panel: lay it out to fit
+            text = printouts.slip_on_screen(self.db, row.number, room)
+            text += "\n（按屏宽排版；F10 看打印版面）"
         history = spool.history(self.db, row.number)
         name = self.app.printer_label
         lines = [f"{j.created_at:%m-%d %H:%M} {name(j.printer)} {j.status.label}" for j in history]
@@ -240,7 +251,7 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         except KaidanError as exc:
             self._say(exc.message)
             return
-        self._say(f"已加入打印队列：{job.describe}", error=False)
+        self._say(f"已加入打印队列：{job.describe(self.app.printer_label)}", error=False)
         self.app.wake_spool()
 
     # --- void and reversal ------------------------------------------------------------------
