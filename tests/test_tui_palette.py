@@ -81,6 +81,29 @@ async def test_f1_lists_this_screens_keys_in_chinese(demo_db: Database) -> None:
         assert not screen.query(KeysHelp)
 
 
+async def test_f1_at_80x24_takes_the_width_and_wraps_nothing_mid_key(demo_db: Database) -> None:
+    """Narrow: the panel is the whole screen; a key's note that fits is on its row, a
+    longer one wraps under it, indented, never past the panel's edge."""
+    from rich.cells import cell_len
+
+    from kaidan_tui.tui.widgets.keyhelp import KeysHelp
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await login(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        [panel] = screen.query(KeysHelp)
+        assert panel.outer_size.width == 80
+        text = "\n".join(str(s.render()) for s in panel.query("Static"))
+        room = panel.scrollable_content_region.width
+    rows = text.splitlines()
+    assert max(cell_len(r) for r in rows) <= room
+    assert any(r.startswith("F9") and "确认并过账（取得单号）" in r for r in rows), rows
+    note = next(i for i, r in enumerate(rows) if r.startswith("Ctrl+S"))
+    assert rows[note + 1].startswith(" " * 10) and rows[note + 2].startswith(" " * 10)
+
+
 async def test_the_palette_says_no_match_in_chinese(demo_db: Database) -> None:
     from textual.command import CommandList
 

@@ -6,11 +6,13 @@ with an id are listed: those are ours, named in Chinese, and movable in keymap.t
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from kaidan_tui.printing.text import wrap
 from kaidan_tui.tui.cells import pad
 
 _KEY_NAMES = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "delete": "Del", "escape": "Esc"}
@@ -25,7 +27,11 @@ def key_label(key: str) -> str:
     return "+".join(_KEY_NAMES.get(part, part.upper()) for part in first.split("+"))
 
 
-def help_text(screen_bindings: list[Binding], app_bindings: list[Binding], place: str) -> Text:
+def help_text(
+    screen_bindings: list[Binding], app_bindings: list[Binding], place: str, width: int = 0
+) -> Text:
+    """The key list; a key's longer note goes on its own line unless the row has room
+    (``width`` columns: the panel is the whole width on a narrow screen)."""
     text = Text()
     text.append(f"{place}的按键", style="bold")
     text.append("（F1 关闭）\n\n", style="dim")
@@ -42,9 +48,16 @@ def help_text(screen_bindings: list[Binding], app_bindings: list[Binding], place
             text.append(f"\n{title}\n", style="bold")
         for b in rows:
             text.append(pad(key_label(b.key), 10), style="bold cyan")
+            note = b.tooltip if b.tooltip and b.tooltip != b.description else ""
+            if note and "\n" not in note and 10 + 14 + cell_len(note) <= width:
+                text.append(pad(b.description, 14))
+                text.append(f"{note}\n", style="dim")
+                continue
             text.append(f"{b.description}\n")
-            if b.tooltip and b.tooltip != b.description:
-                text.append(f"{'':10}{b.tooltip}\n", style="dim")
+            room = width - 10 if width > 20 else 10_000  # the width is known once laid out
+            for line in note.splitlines():
+                for row in wrap(line, room):
+                    text.append(f"{'':10}{row}\n", style="dim")
     return text
 
 
@@ -67,7 +80,13 @@ class KeysHelp(VerticalScroll):
     def on_mount(self) -> None:
         screen = self.screen
         active = [a.binding for a in screen.active_bindings.values()]
-        screen_rows = [b for b in active if b.id and not b.id.startswith("app.")]
-        app_rows = [b for b in active if b.id and b.id.startswith("app.")]
-        place = str(getattr(screen, "PLACE", "本屏"))
-        self.mount(Static(help_text(screen_rows, app_rows, place)))
+        self.rows = (
+            [b for b in active if b.id and not b.id.startswith("app.")],
+            [b for b in active if b.id and b.id.startswith("app.")],
+        )
+        self.place = str(getattr(screen, "PLACE", "本屏"))
+        self.mount(Static(help_text(*self.rows, self.place)))
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width - 1  # room for the scrollbar
+        self.query_one(Static).update(help_text(*self.rows, self.place, width))
