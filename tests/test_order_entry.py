@@ -497,3 +497,22 @@ async def test_panel_stays_up_while_a_slow_post_runs(
         assert screen.focused is screen.query_one("#product", Input)
     assert calls == ["post"]
     assert len(posted(demo_db)) == before + 1
+
+
+async def test_the_row_enter_takes_is_drawn_as_the_cursor(demo_db: Database) -> None:
+    """Before any ↓, the first match is drawn in the cursor's colours (not the faint
+    blurred cursor), and it is what Enter takes."""
+    from kaidan_tui.tui.widgets.matchlist import MatchList
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0002")
+        await type_in(pilot, "YL00", enter=False)
+        popup = screen.query_one("#popup", MatchList)
+        assert popup.highlighted == 0
+        cursor = app.theme_variables["block-cursor-background"]
+        strips = popup.render_lines(popup.region.reset_offset)[1:3]  # below its border
+        first, second = ({s.style.bgcolor for s in strip if s.style} for strip in strips)
+        assert any(c and c.triplet and c.triplet.hex == cursor.lower() for c in first), first
+        assert not any(c and c.triplet and c.triplet.hex == cursor.lower() for c in second)

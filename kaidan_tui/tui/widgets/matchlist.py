@@ -47,9 +47,12 @@ class MatchList(Widget):
         color: $foreground;
         background: $surface;
         padding: 0 1;
+        /* The row Enter takes, as plain as a focused cursor: the field keeps the focus,
+           and a faint (blurred) cursor read as no row chosen until the first ↓. */
         & > .match-list--highlight {
-            color: $foreground;
-            background: $block-cursor-blurred-background;
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: bold;
         }
         & > .match-list--note {
             color: $text-disabled;
