@@ -516,3 +516,32 @@ async def test_the_row_enter_takes_is_drawn_as_the_cursor(demo_db: Database) -> 
         first, second = ({s.style.bgcolor for s in strip if s.style} for strip in strips)
         assert any(c and c.triplet and c.triplet.hex == cursor.lower() for c in first), first
         assert not any(c and c.triplet and c.triplet.hex == cursor.lower() for c in second)
+
+
+async def test_another_customer_gets_their_own_prices(demo_db: Database) -> None:
+    """Lines typed for K0002, then the customer changed to K0015 (二批): the policy-priced
+    line is quoted again for K0015; the typed price stays, and the clerk is told."""
+    from kaidan_tui.domain.enums import PriceSource
+    from kaidan_tui.services import quotes
+
+    for_k02 = quotes.quote(demo_db, "K0002", "YL0001").price
+    for_k15 = quotes.quote(demo_db, "K0015", "YL0001")
+    assert for_k02 != for_k15.price  # the demo's tiers differ: else this proves nothing
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0002")
+        await add_line(pilot, "YL0001", "3")
+        await add_line(pilot, "LS0001", "2", price="10")
+        assert [ln.price for ln in screen.lines] == [for_k02, Decimal("10")]
+        await pilot.press("ctrl+l", "home", "ctrl+k")
+        await type_in(pilot, "K0015")
+        assert screen.customer is not None and screen.customer.code == "K0015"
+        first, second = screen.lines
+        assert (first.price, first.source) == (for_k15.price, for_k15.source)
+        assert (second.price, second.source) == (Decimal("10"), PriceSource.MANUAL)
+        assert second.policy == quotes.quote(demo_db, "K0015", "LS0001").price
+        said = str(screen.query_one("#editor-msg").render())
+        assert "1 行已按" in said and "1 行未动" in said, said
+        slip_in = screen.slip_in()
+    assert [Decimal(ln.price or "0") for ln in slip_in.lines] == [for_k15.price, Decimal("10")]

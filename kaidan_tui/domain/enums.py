@@ -81,6 +81,12 @@ class PriceSource(StrEnum):
     GIFT = "gift"
 
     @property
+    def follows_customer(self) -> bool:
+        """A price the policy chose for the customer (agreed, tier, list, last): another
+        customer gets theirs. A typed price, an order's price and a gift stay as they are."""
+        return self in (PriceSource.AGREED, PriceSource.TIER, PriceSource.LIST, PriceSource.LAST)
+
+    @property
     def label(self) -> str:
         return {
             "agreed": "协议价",

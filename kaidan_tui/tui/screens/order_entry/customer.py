@@ -3,6 +3,8 @@ a single hit), and its details, credit and aging fill the lines above the slip."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import work
 from textual.widgets import Static
@@ -49,6 +51,7 @@ class OrderCustomer(OrderPopup):
         return "product"
 
     def set_customer(self, hit: CustomerHit) -> None:
+        before = self.customer
         self.customer = hit
         self._hide_popup()
         self._input("customer").value = hit.name
@@ -76,7 +79,30 @@ class OrderCustomer(OrderPopup):
         self.query_one("#credit-banner", Static).update(banner)
         self._load_aging(hit.id, banner)
         self._say("", error=False)
+        if before is not None and before.code != hit.code and self.lines and self.against is None:
+            self._reprice_for(hit)
         self._changed()
+
+    def _reprice_for(self, hit: CustomerHit) -> None:
+        """Another customer on a slip with lines: each price the policy chose is quoted
+        again for them (their agreed or tier price, their last price); a typed price, an
+        order's price and a gift stay, checked against the new customer's policy."""
+        moved = kept = 0
+        for i, ln in enumerate(self.lines):
+            q = quotes.quote(self.db, hit.code, ln.product.code, self.slip_type)
+            if ln.source.follows_customer:
+                moved += ln.price != q.price
+                self.lines[i] = replace(ln, price=q.price, policy=q.price, source=q.source)
+            else:
+                kept += 1
+                self.lines[i] = replace(ln, policy=q.price)
+        self._refresh()
+        said = (
+            f"换了客户：{moved} 行已按 {hit.name} 的价重新取价" if moved else "换了客户：价格不变"
+        )
+        if kept:
+            said += f"；手工价、订单价和赠品 {kept} 行未动，请核对"
+        self._say(said + "。", error=bool(kept))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="aging")
     def _load_aging(self, customer_id: int, banner: Text) -> None:
