@@ -282,3 +282,17 @@ def test_price_import_says_how_many_tax_exclusive_prices_it_converted(
     out = kaidan("import", "prices", str(po), "--db", store)
     assert out.returncode == 0, out.stderr
     assert "1 行不含税单价已按商品税率换算为含税单价（D8）" in out.stdout
+
+
+def test_db_before_the_subcommand_names_the_store(store: str, tmp_path: Path) -> None:
+    """`kaidan --db X slip find` (as --help shows it) used KAIDAN_DB, and a test import
+    went into the live store. X wins over KAIDAN_DB; a --db after the subcommand wins
+    over X."""
+    elsewhere = str(tmp_path / "none" / "live.db")
+    out = kaidan("--db", store, "slip", "find", "XS20260001", env={"KAIDAN_DB": elsewhere})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("XS20260001")
+    out = kaidan("--db", elsewhere, "slip", "find", "XS20260001", "--db", store)
+    assert out.returncode == 0 and out.stdout.startswith("XS20260001"), out.stderr
+    out = kaidan("--db", elsewhere, "slip", "find", "XS20260001")
+    assert out.returncode != 0 and "live.db" in out.stderr

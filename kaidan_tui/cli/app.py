@@ -30,6 +30,13 @@ def root(ctx: typer.Context, db: DbOpt = None) -> None:
     """不带子命令时打开开单界面。"""
     if ctx.invoked_subcommand is None:
         _run_tui(store_opener(db))
+    elif db:
+        # `kaidan --db X slip find` (the form --help shows): X is the store for the
+        # subcommand too. Its own --db reads KAIDAN_DB, so X goes there; a --db after
+        # the subcommand still wins.
+        import os
+
+        os.environ["KAIDAN_DB"] = db
 
 
 def _run_tui(store: Callable[[], Database]) -> None:
