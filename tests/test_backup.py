@@ -139,7 +139,10 @@ def test_cli_backup_default_place_and_to(store: str, tmp_path: Path) -> None:
     target = tmp_path / "usb" / "kaidan.db"
     target.parent.mkdir()
     target.write_text("yesterday's copy")
-    out = kaidan("backup", "--to", str(target), "--db", store)
+    out = kaidan("backup", "--to", str(target), "--db", store)  # there: refused, kept
+    assert out.returncode == 2 and "已经存在" in out.stderr and "--replace" in out.stderr
+    assert target.read_text() == "yesterday's copy"
+    out = kaidan("backup", "--to", str(target), "--replace", "--db", store)
     assert out.returncode == 0, out.stderr
     con = sqlite3.connect(target)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -147,6 +150,24 @@ def test_cli_backup_default_place_and_to(store: str, tmp_path: Path) -> None:
     missing = kaidan("backup", "--db", str(tmp_path / "none.db"))
     assert missing.returncode == 2 and "不存在" in missing.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_backup_never_writes_over_the_stores_own_files(store: str) -> None:
+    """--to shop.db-wal with the store open reported success and lost two slips: the
+    store's -wal/-shm/-journal and anything not a regular file are refused, even with
+    --replace, and the store is untouched."""
+    from kaidan_tui.db.engine import Database
+    from kaidan_tui.services import lookup
+
+    db = Database.open(store)  # open: the -wal and -shm exist
+    before = len(lookup.find(db, "", size=100)[0])
+    for end in ("-wal", "-shm", "-journal"):
+        out = kaidan("backup", "--to", store + end, "--replace", "--db", store)
+        assert out.returncode == 2 and "数据库正在用的文件" in out.stderr, (end, out.stderr)
+    out = kaidan("backup", "--to", "/dev/null", "--replace", "--db", store)
+    assert out.returncode == 2 and "不是普通文件" in out.stderr
+    assert len(lookup.find(db, "", size=100)[0]) == before
+    db.dispose()
 
 
 def test_cli_backup_of_postgresql_says_pg_dump() -> None:

@@ -132,6 +132,9 @@ def backup_cmd(
         Path | None,
         typer.Option("--to", help="备份文件路径（默认：数据库旁 backups/ 下，带日期时间）"),
     ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="--to 的文件已存在时覆盖它（只覆盖普通文件）")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """在线备份数据库（开单不用停）：一致的副本，自检后才落盘。PostgreSQL 请用 pg_dump。"""
@@ -143,7 +146,7 @@ def backup_cmd(
     if path is None:
         fail(backup.pg_dump_hint(url))
     _check_sqlite_file(path, must_exist=True)
-    info = backup.backup(open_db(db, check=False), to)
+    info = backup.backup(open_db(db, check=False), to, replace=replace)
     typer.echo(info.message)
 
 

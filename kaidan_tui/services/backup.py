@@ -138,15 +138,21 @@ def _verify(tmp: Path, revision: str) -> None:
         con.close()
 
 
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
 def backup(
     db: Database,
     to: Path | None = None,
     *,
     folder: Path | None = None,
     now: datetime | None = None,
+    replace: bool = False,
 ) -> BackupInfo:
     """Copy the store to ``to`` (or a new timestamped file in ``folder``, default
-    ``backups/`` beside the store); an existing ``to`` is replaced only by a checked copy."""
+    ``backups/`` beside the store). An existing ``to`` is refused unless ``replace``, and
+    then only a regular file is replaced, by a checked copy; the store's own -wal, -shm
+    and -journal files never are (replacing the -wal lost acknowledged slips)."""
     store = sqlite_path(db.url)
     if store is None:
         raise BackupUnsupported(pg_dump_hint(db.url))
@@ -159,6 +165,19 @@ def backup(
         raise InputError("备份文件不能就是数据库本身，请换一个路径。", field="to")
     if to.is_dir():
         raise InputError(f"{to} 是一个文件夹；请给出备份文件的路径。", field="to")
+    companions = {store.with_name(store.name + end).resolve() for end in _COMPANIONS}
+    if to.resolve() in companions:
+        raise InputError(
+            f"{to} 是数据库正在用的文件（{'、'.join(_COMPANIONS)}），不能当备份：请换一个路径。",
+            field="to",
+        )
+    if to.exists() or to.is_symlink():
+        if not to.is_file():
+            raise InputError(f"{to} 不是普通文件（设备或特殊文件），不能写备份：请换一个路径。",
+                             field="to")  # fmt: skip
+        if not replace:
+            raise InputError(f"{to} 已经存在，没有覆盖。换一个路径，或加 --replace 覆盖它。",
+                             field="to")  # fmt: skip
     to.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = to.with_name(f".{to.name}.{os.getpid()}.tmp")
     try:
