@@ -296,3 +296,30 @@ def test_db_before_the_subcommand_names_the_store(store: str, tmp_path: Path) ->
     assert out.returncode == 0 and out.stdout.startswith("XS20260001"), out.stderr
     out = kaidan("--db", elsewhere, "slip", "find", "XS20260001")
     assert out.returncode != 0 and "live.db" in out.stderr
+
+
+def test_order_import_refuses_a_field_it_does_not_read(store: str, tmp_path: Path) -> None:
+    """A misspelt key (idempotency_key for key) was skipped: the order posted again on
+    every run. Now nothing is imported and the message names the field and the known ones;
+    the 地州 fields (收货人, 托运部…) are read."""
+    order = {"customer": "K0032", "idempotency_key": "ord-77",
+             "lines": [{"product": "YL0001", "qty": "1"}]}  # fmt: skip
+    path = tmp_path / "o.json"
+    path.write_text(json.dumps([order]), encoding="utf-8")
+    for _ in range(2):
+        out = kaidan("order", "import", str(path), "--user", "1001", "--db", store)
+        assert out.returncode == 2 and "idempotency_key" in out.stderr and "key" in out.stderr
+        assert not out.stdout.strip()  # nothing posted
+    line_typo = {**order, "lines": [{"product": "YL0001", "qty": "1", "prcie": "3"}]}
+    del line_typo["idempotency_key"]
+    path.write_text(json.dumps([line_typo]), encoding="utf-8")
+    out = kaidan("order", "import", str(path), "--user", "1001", "--db", store)
+    assert out.returncode == 2 and "第 1 个商品行" in out.stderr and "prcie" in out.stderr
+    from kaidan_tui.services.orders import read_orders
+
+    regional = {"customer": "K0032", "key": "ord-78", "contact": "王五", "phone": "13900000000",
+                "freight_station": "安宁托运部", "freight_phone": "0871-1",
+                "lines": [{"product": "YL0001", "qty": "1"}]}  # fmt: skip
+    path.write_text(json.dumps([regional]), encoding="utf-8")
+    [slip_in] = read_orders(path)
+    assert (slip_in.contact, slip_in.freight_station) == ("王五", "安宁托运部")

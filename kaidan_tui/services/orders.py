@@ -68,7 +68,24 @@ def _slip_type(value: Any) -> SlipType:
         raise ValueError(f"单据类型「{value}」不认识，可选 {known}") from None
 
 
+ORDER_FIELDS = (
+    "customer", "type", "settlement", "delivery", "remarks", "recipient", "contact", "phone",
+    "freight_station", "freight_phone", "po_number", "handler", "ledger", "warehouse", "date",
+    "key", "discount", "against", "lines",
+)  # fmt: skip
+LINE_FIELDS = ("product", "qty", "price", "gift", "trace_codes", "remarks")
+
+
+def _unknown(item: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    """A field the import does not read is refused, not skipped: a misspelt ``key``
+    (``idempotency_key``) would post the order again on every run."""
+    unknown = [str(k) for k in item if k not in known]
+    if unknown:
+        raise ValueError(f"{where}有不认识的字段 {', '.join(unknown)}（可用：{', '.join(known)}）")
+
+
 def order_from_mapping(item: dict[str, Any]) -> SlipIn:
+    _unknown(item, ORDER_FIELDS, "订单")
     lines = item.get("lines")
     if not isinstance(lines, list) or not lines:
         raise ValueError("缺少商品行 lines（至少一行）")
@@ -76,6 +93,7 @@ def order_from_mapping(item: dict[str, Any]) -> SlipIn:
     for n, line in enumerate(lines, start=1):
         if not isinstance(line, dict) or "product" not in line or "qty" not in line:
             raise ValueError(f"第 {n} 个商品行缺少 product 或 qty")
+        _unknown(line, LINE_FIELDS, f"第 {n} 个商品行")
         parsed_lines.append(
             LineIn(
                 product=str(line["product"]),
@@ -93,6 +111,10 @@ def order_from_mapping(item: dict[str, Any]) -> SlipIn:
         delivery=str(item.get("delivery", "")),
         remarks=str(item.get("remarks", "")),
         recipient=str(item.get("recipient", "")),
+        contact=str(item.get("contact", "")),
+        phone=str(item.get("phone", "")),
+        freight_station=str(item.get("freight_station", "")),
+        freight_phone=str(item.get("freight_phone", "")),
         po_number=str(item.get("po_number", "")),
         handler=str(item.get("handler", "")),
         ledger=_text(item.get("ledger")),
