@@ -126,3 +126,27 @@ async def test_a_worker_that_fails_says_so(
         assert any(
             "读取日报出错了" in m and "磁盘读错误" in m and "kaidan-error.log" in m for m in said
         ), said
+
+
+async def test_a_bad_date_or_ledger_keeps_the_cursor_there(demo_db: Database) -> None:
+    """A retyped date went nowhere and the next Enter opened 点款: the field with the
+    mistake keeps the cursor, and the message says what to type."""
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DailyScreen)
+        await pilot.press("shift+tab", "shift+tab")
+        await type_in(pilot, "zz")
+        await settle(pilot)
+        assert screen.focused is screen.query_one("#ledger")
+        said = str(screen.query_one("#status", Static).render())
+        assert "没有账套「ZZ」" in said and "KD、SC" in said, said
+        await pilot.press("shift+tab", "home", "ctrl+k")
+        await type_in(pilot, "2026-13-01")
+        await settle(pilot)
+        assert screen.focused is screen.query_one("#day")
+        assert "2026-11-23" in str(screen.query_one("#status", Static).render())
+        assert not isinstance(app.screen, CashDialog)

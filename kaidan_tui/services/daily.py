@@ -211,6 +211,15 @@ def report(db: Database, day: date, *, ledger: str | None = None) -> DailyReport
         return _report(session, day, _ledger(session, ledger))
 
 
+def ledger_codes(db: Database) -> list[str]:
+    """Every ledger (账套), the default first."""
+    with db.read() as session:
+        rows = session.exec(
+            select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
+        ).all()
+        return [lg.code for lg in rows]
+
+
 def open_ledgers(db: Database, day: date) -> list[str]:
     """The ledgers (账套) whose ``day`` is not closed yet, the default first: each is closed
     on its own, and F4 names the ones still open after a close."""

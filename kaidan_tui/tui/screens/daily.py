@@ -149,18 +149,22 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
     def _say(self, message: str, *, error: bool = True) -> None:
         self.query_one("#status", Static).update(Text(message, style="red" if error else ""))
 
-    def load(self) -> None:
+    def load(self) -> bool:
+        """Read the report again; a bad date is said and keeps the cursor in its field."""
         try:
             self._load(self.day(), self.ledger())
         except KaidanError as exc:
             self._say(exc.message)
+            self.set_focus(self.query_one("#day", Input))
+            return False
+        return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="daily")
     def _load(self, day: date, ledger: str | None) -> None:
         try:
             rep = daily.report(self.db, day, ledger=ledger)
-        except KaidanError as exc:
-            self.app.call_from_thread(self._say, exc.message)
+        except KaidanError as exc:  # no such 账套: back to its field, with what to type
+            self.app.call_from_thread(self._bad_ledger, exc.message)
             return
         self.app.call_from_thread(self._show, rep)
 
@@ -182,6 +186,11 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         self.app.call_from_thread(self._show, rep)  # says 已日结; the backup's result next
         said = f"{ledger} {day} 已日结。{rest}{backup.message}"
         self.app.call_from_thread(self._say, said, error=backup.failed)
+
+    def _bad_ledger(self, message: str) -> None:
+        known = "、".join(daily.ledger_codes(self.db))
+        self._say(f"{message}可用的账套：{known}。")
+        self.set_focus(self.query_one("#ledger", Input))
 
     def _show(self, rep: DailyReport) -> None:
         self.report = rep
@@ -211,8 +220,8 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
 
     def action_enter(self) -> None:
         if self.focused in (self.query_one("#day", Input), self.query_one("#ledger", Input)):
-            self.load()
-            self.set_focus(self.query_one("#drivers", DataTable))
+            if self.load():
+                self.set_focus(self.query_one("#drivers", DataTable))
         elif self.focused is self.query_one("#drivers", DataTable):
             self.action_cash()
         elif self.focused is self.query_one("#copies", DataTable):

@@ -201,7 +201,8 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             view.update(Text("（没有配置打印机，无法显示版面）", style="dim"))
             return
         text, target = printouts.slip_preview(self.db, row.number, printers)
-        room = self.query_one("#slip-view").content_size.width - 1  # its scrollbar
+        view_box = self.query_one("#slip-view")
+        room = view_box.content_size.width - view_box.styles.scrollbar_size_vertical
         if target.columns > room:  # a dot-matrix form in a side panel: lay it out to fit
             text = printouts.slip_on_screen(self.db, row.number, room)
             text += "\n（按屏宽排版；F10 看打印版面）"
