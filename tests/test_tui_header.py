@@ -91,6 +91,7 @@ async def test_a_supermarket_slip_asks_for_its_po_first(demo_db: Database) -> No
         screen = await login(pilot)
         await type_in(pilot, "K0043")  # 商超, ledger SC
         assert screen._input("po_number").display and focused(screen) == "po_number"
+        assert "先输入 PO号" in message(screen)  # said: else a product code goes in there
         await pilot.press("enter")  # no PO yet: on to the lines
         await settle(pilot)
         await add_line(pilot, "YL0006", "2")

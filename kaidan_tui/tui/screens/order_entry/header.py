@@ -68,6 +68,8 @@ class OrderHeader(OrderCustomer):
         """Where Enter goes from the customer: a 商超 slip's PO号 first, while empty."""
         supermarket = self.customer is not None and self.customer.channel == Channel.SUPERMARKET
         self._po_first = supermarket and not self._input("po_number").value
+        if self._po_first:  # said, or the next product code is typed into the PO号
+            self._say("商超客户：先输入 PO号，回车到商品。", error=False)
         return "po_number" if self._po_first else "product"
 
     def header_enter(self, name: str) -> None:
