@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -18,17 +19,24 @@ from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from tests.test_order_entry import login, settle, type_in
 
 
+async def open_daily(pilot: Any) -> DailyScreen:
+    """Logged in as the clerk, F4: the daily report screen."""
+    await login(pilot)
+    await pilot.press("f4")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, DailyScreen)
+    return screen
+
+
 async def test_cash_copies_and_close_on_screen(demo_db: Database, clerk: UserInfo) -> None:
     credit = slips.SlipIn(customer="K0005", settlement="月结", delivery="李师傅",
                           lines=[slips.LineIn(product="YL0001", qty="2")])  # fmt: skip
     credit_no = slips.post(demo_db, credit, user=clerk).number
     app = KaidanApp(demo_db)
     async with app.run_test(size=(160, 45)) as pilot:
-        await login(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, DailyScreen) and screen.report is not None
+        screen = await open_daily(pilot)
+        assert screen.report is not None
         drivers = list(screen.report.drivers)
         assert drivers and all(d.received is None for d in drivers)
         await pilot.press("f9")  # close before the cash is counted: refused
@@ -80,11 +88,8 @@ async def test_each_ledger_closes_on_its_own(demo_db: Database, clerk: UserInfo)
     number = slips.post(demo_db, sale, user=clerk).number
     app = KaidanApp(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, DailyScreen) and screen.has_class("-narrow")
+        screen = await open_daily(pilot)
+        assert screen.has_class("-narrow")
         assert screen.report is not None and screen.report.ledger == "KD"
         await pilot.press("shift+tab", "shift+tab")
         assert screen.focused is screen.query_one("#ledger")
@@ -133,11 +138,7 @@ async def test_a_bad_date_or_ledger_keeps_the_cursor_there(demo_db: Database) ->
     mistake keeps the cursor, and the message says what to type."""
     app = KaidanApp(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, DailyScreen)
+        screen = await open_daily(pilot)
         await pilot.press("shift+tab", "shift+tab")
         await type_in(pilot, "zz")
         await settle(pilot)

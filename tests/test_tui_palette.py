@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -12,6 +13,7 @@ from textual.widgets import Input
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Slip
 from kaidan_tui.tui.app import KaidanApp
+from kaidan_tui.tui.widgets.keyhelp import KeysHelp
 from tests.test_order_entry import add_line, login, settle, type_in
 
 
@@ -60,16 +62,20 @@ async def test_screenshot_goes_to_a_folder_that_exists(
         assert any(str(saved) in n.message for n in app._notifications)
 
 
+async def open_help(pilot: Any) -> KeysHelp:
+    """F1 on the screen shown: its one key panel."""
+    await pilot.press("f1")
+    await settle(pilot)
+    [panel] = pilot.app.screen.query(KeysHelp)
+    return panel
+
+
 async def test_f1_lists_this_screens_keys_in_chinese(demo_db: Database) -> None:
     """Textual's panel listed the field's editing keys first, in English."""
-    from kaidan_tui.tui.widgets.keyhelp import KeysHelp
-
     app = KaidanApp(demo_db)
     async with app.run_test(size=(120, 35)) as pilot:
         screen = await login(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
-        [panel] = screen.query(KeysHelp)
+        panel = await open_help(pilot)
         text = "\n".join(str(s.render()) for s in panel.query("Static"))
         for word in ("开单的按键", "F9", "过账打印", "Ctrl+F", "换价", "任何界面", "F3", "查询"):
             assert word in text, (word, text)
@@ -86,14 +92,10 @@ async def test_f1_at_80x24_takes_the_width_and_wraps_nothing_mid_key(demo_db: Da
     longer one wraps under it, indented, never past the panel's edge."""
     from rich.cells import cell_len
 
-    from kaidan_tui.tui.widgets.keyhelp import KeysHelp
-
     app = KaidanApp(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await login(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
-        [panel] = screen.query(KeysHelp)
+        await login(pilot)
+        panel = await open_help(pilot)
         assert panel.outer_size.width == 80
         text = "\n".join(str(s.render()) for s in panel.query("Static"))
         room = panel.scrollable_content_region.width

@@ -78,14 +78,19 @@ def driver_of(slip: Slip | DaySlip) -> str:
     return clean_text(slip.delivery) or PICKUP
 
 
+def _ledgers(session: Session) -> Sequence[Ledger]:
+    """Every ledger (账套), the default first."""
+    return session.exec(
+        select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
+    ).all()
+
+
 def _ledger(session: Session, code: str | None) -> Ledger:
-    query = select(Ledger)
-    query = (
-        query.where(Ledger.code == code.strip().upper())
-        if code
-        else query.order_by(col(Ledger.is_default).desc(), col(Ledger.id))
-    )
-    ledger = session.exec(query).first()
+    if code:
+        query = select(Ledger).where(Ledger.code == code.strip().upper())
+        ledger = session.exec(query).first()
+    else:
+        ledger = next(iter(_ledgers(session)), None)
     if ledger is None:
         raise NotFound(f"没有账套「{code}」。")
     return ledger
@@ -214,21 +219,17 @@ def report(db: Database, day: date, *, ledger: str | None = None) -> DailyReport
 def ledger_codes(db: Database) -> list[str]:
     """Every ledger (账套), the default first."""
     with db.read() as session:
-        rows = session.exec(
-            select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
-        ).all()
-        return [lg.code for lg in rows]
+        return [lg.code for lg in _ledgers(session)]
 
 
 def open_ledgers(db: Database, day: date) -> list[str]:
     """The ledgers (账套) whose ``day`` is not closed yet, the default first: each is closed
     on its own, and F4 names the ones still open after a close."""
     with db.read() as session:
-        rows = session.exec(
-            select(Ledger).order_by(col(Ledger.is_default).desc(), col(Ledger.id))
-        ).all()
         return [
-            lg.code for lg in rows if lg.id is not None and not day_is_closed(session, lg.id, day)
+            lg.code
+            for lg in _ledgers(session)
+            if lg.id is not None and not day_is_closed(session, lg.id, day)
         ]
 
 

@@ -197,15 +197,17 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             view.update("")
             return
         printers = self.app.printers
-        if printers is None or printers.route(row.type.value) is None:
+        target = printers.route(row.type.value) if printers is not None else None
+        if printers is None or target is None:
             view.update(Text("（没有配置打印机，无法显示版面）", style="dim"))
             return
-        text, target = printouts.slip_preview(self.db, row.number, printers)
         view_box = self.query_one("#slip-view")
         room = view_box.content_size.width - view_box.styles.scrollbar_size_vertical
         if target.columns > room:  # a dot-matrix form in a side panel: lay it out to fit
             text = printouts.slip_on_screen(self.db, row.number, room)
             text += "\n（按屏宽排版；F10 看打印版面）"
+        else:
+            text, _ = printouts.slip_preview(self.db, row.number, printers)
         history = spool.history(self.db, row.number)
         name = self.app.printer_label
         lines = [f"{j.created_at:%m-%d %H:%M} {name(j.printer)} {j.status.label}" for j in history]
