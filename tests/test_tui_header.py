@@ -132,7 +132,8 @@ async def test_after_the_close_f9_offers_the_next_open_day(
     app = KaidanApp(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await login(pilot)
-        await type_in(pilot, "K0001")
+        await type_in(pilot, "K0001")  # said when the customer is picked, not only at F9
+        assert f"{today} 已日结" in message(screen) and tomorrow.isoformat() in message(screen)
         await add_line(pilot, "YL0001", "2")
         await pilot.press("f9")
         await settle(pilot)

@@ -25,7 +25,7 @@ from kaidan_tui.db.models import (
 from kaidan_tui.db.queries.slips import day_is_closed, find_slip
 from kaidan_tui.domain.enums import CREDIT_SETTLEMENTS, Settlement
 from kaidan_tui.domain.errors import InputError, PermissionDenied, StateError
-from kaidan_tui.domain.money import money
+from kaidan_tui.domain.money import format_money, money
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services import audit
 from kaidan_tui.services.users import UserInfo
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from kaidan_tui.services.backup import AutoBackup
     from kaidan_tui.services.slip_input import SlipIn
 
-from kaidan_tui.services.daily import PICKUP, _ledger, _report
+from kaidan_tui.services.daily import PICKUP, DriverCash, _ledger, _report
 from kaidan_tui.services.daily_export import to_json
 
 # -- cash, return copies, close ------------------------------------------------------------
@@ -158,14 +158,8 @@ def _close(
         if day_is_closed(session, lg.id, day):
             raise StateError(f"{lg.code} {day} 已经日结过了。")
         rep = _report(session, day, lg)
-        open_drivers = [d for d in rep.drivers if not d.settled]
-        if open_drivers:
-            detail = "；".join(
-                f"{d.driver}：应收 {d.expected}，"
-                + ("未点款" if d.received is None else f"实收 {d.received}，差 {d.difference}")
-                for d in open_drivers
-            )
-            raise StateError(f"不能日结：现金未点清或差额未说明（{detail}）。请先登记并写明原因。")
+        if (blocker := cash_blocker(rep.drivers)) is not None:
+            raise StateError(blocker)
         head, checksum = _checksum(session, day)
         head_id = audit.head(session)[0]  # the chain head is recorded with its row id
         row = DayClose(
@@ -182,6 +176,38 @@ def _close(
                      entity_id=lg.id, day=day.isoformat(), checksum=checksum,
                      by=user.code, head_id=head_id, head=head)  # fmt: skip
         return row
+
+
+def cash_blocker(drivers: list[DriverCash]) -> str | None:
+    """Why the day cannot close yet: a driver's cash uncounted, or a difference unexplained."""
+    open_drivers = [d for d in drivers if not d.settled]
+    if not open_drivers:
+        return None
+    detail = "；".join(
+        f"{d.driver} 应收 {format_money(d.expected)} "
+        + ("未点款" if d.difference is None else f"差 {format_money(d.difference)} 未说明原因")
+        for d in open_drivers
+    )
+    return f"不能日结：{detail}。请先按 F6 点款（有差额写明原因）。"
+
+
+def close_blocker(db: Database, day: date, ledger: str | None = None) -> str | None:
+    """What stops the close of ``day`` before a supervisor is asked (None: nothing)."""
+    with db.read() as session:
+        lg = _ledger(session, ledger)
+        assert lg.id is not None
+        if day_is_closed(session, lg.id, day):
+            return f"{lg.code} {day} 已经日结过了。"
+        return cash_blocker(_report(session, day, lg).drivers)
+
+
+def cash_note_missing(driver: DriverCash, received: Decimal, note: str) -> str | None:
+    """点款: a difference must say why (the close refuses it otherwise); None when fine."""
+    diff = received - driver.expected
+    if diff == 0 or clean_text(note):
+        return None
+    what = "多" if diff > 0 else "少"
+    return f"实收比应收{what} {format_money(abs(diff))}：请写明差额原因（如：明天补交）。"
 
 
 # -- Z report header: the close and the audit chain head (issue 8) ------------------------

@@ -65,13 +65,28 @@ class CashDialog(Guarded, TypeAheadFocus, ModalScreen[tuple[str, str] | None]):
         amount = self.query_one("#cash-amount", Input)
         if self.focused is amount:
             try:
-                parse_amount(amount.value, what="现金")
+                received = parse_amount(amount.value, what="现金")
             except InputError as exc:
-                self.query_one("#cash-error", Static).update(Text(exc.message, style="red"))
+                self._error(exc.message)
                 return
+            self._error(day_end.cash_note_missing(self.driver, received, "") or "")
             self.set_focus(self.query_one("#cash-note", Input))
             return
-        self.dismiss((amount.value, self.query_one("#cash-note", Input).value))
+        note = self.query_one("#cash-note", Input).value
+        try:
+            received = parse_amount(amount.value, what="现金")
+        except InputError as exc:
+            self._error(exc.message)
+            self.set_focus(amount)
+            return
+        missing = day_end.cash_note_missing(self.driver, received, note)
+        if missing is not None:
+            self._error(missing)
+            return
+        self.dismiss((amount.value, note))
+
+    def _error(self, message: str) -> None:
+        self.query_one("#cash-error", Static).update(Text(message, style="red"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -282,6 +297,13 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             self._say(exc.message)
             return
         ledger = self.report_ledger()
+        try:
+            blocker = day_end.close_blocker(self.db, day, ledger or None)
+        except KaidanError as exc:
+            blocker = exc.message
+        if blocker is not None:  # said before a supervisor is fetched to type a PIN
+            self._say(blocker)
+            return
         issue = PolicyIssue("close", f"日结 {ledger} {day}：关账后这个账套当天的单只能红冲")
 
         def approved(creds: tuple[str, str] | None) -> None:

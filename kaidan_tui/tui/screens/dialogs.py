@@ -355,7 +355,7 @@ class DayClosed(Guarded, ModalScreen[str | None]):
         with Vertical(id="closed-box", classes="dialog"):
             yield Static(Text(f"{which}已日结：本单记入 {self.open_day}？", style="bold"))
             yield Static(
-                f"Enter：单据日期改为 {self.open_day}（表头和单据上都是这一天），再确认过账\n"
+                f"Enter：改记 {self.open_day}（表头、单据同日），再确认过账\n"
                 "F8：先挂单　　Esc：返回修改"
             )
 

@@ -19,7 +19,7 @@ from kaidan_tui.domain import clock
 from kaidan_tui.domain.dates import parse_day
 from kaidan_tui.domain.enums import Channel
 from kaidan_tui.domain.errors import KaidanError
-from kaidan_tui.services import catalog
+from kaidan_tui.services import catalog, day_end
 from kaidan_tui.services.catalog import CustomerHit
 from kaidan_tui.services.slips import SlipIn
 from kaidan_tui.tui.screens.order_entry.customer import OrderCustomer
@@ -68,9 +68,22 @@ class OrderHeader(OrderCustomer):
         """Where Enter goes from the customer: a 商超 slip's PO号 first, while empty."""
         supermarket = self.customer is not None and self.customer.channel == Channel.SUPERMARKET
         self._po_first = supermarket and not self._input("po_number").value
+        closed = self._closed_note()
         if self._po_first:  # said, or the next product code is typed into the PO号
-            self._say("商超客户：先输入 PO号，回车到商品。", error=False)
+            self._say("商超客户：先输入 PO号，回车到商品。" + closed, error=False)
+        elif closed:
+            self._say(closed, error=False)
         return "po_number" if self._po_first else "product"
+
+    def _closed_note(self) -> str:
+        """Said when the customer is picked: their ledger's day is already closed."""
+        try:
+            day, open_day = day_end.open_day_for(self.db, self.slip_in())
+        except KaidanError:
+            return ""
+        if day == open_day:
+            return ""
+        return f"{day} 已日结：过账时可改记 {open_day}，或挂单。"
 
     def header_enter(self, name: str) -> None:
         if name == "business_date" and not self.check_date():
