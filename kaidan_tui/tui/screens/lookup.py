@@ -6,6 +6,7 @@ F6 reverses it (both with a reason and a supervisor's code and PIN).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -18,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from kaidan_tui.db.engine import Database
+from kaidan_tui.domain import clock
 from kaidan_tui.domain.enums import SlipStatus, SlipType
 from kaidan_tui.domain.errors import KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money
@@ -113,6 +115,7 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.title = "查询 · 单据"
         self.sub_title = f"{self.user.name}（{self.user.role.label}）"
         table = self.query_one("#slips", DataTable)
         # 金额 right after the customer: on a narrow terminal 类型 and 日期 go off the
@@ -159,7 +162,7 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
                 Text(str(r.lines), justify="right"),
                 Text(r.settlement),
                 Text(r.type.label),
-                Text(str(r.business_date)),
+                Text(_day(r.business_date)),
                 key=str(r.id),
             )
         more_text = "，PgDn 下一页" if more else ""
@@ -350,6 +353,11 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             loader(order, replacing=row.number if replacing else None)
 
 
+def _day(day: date) -> str:
+    """A date in the list: 12-07 this year (the room goes to the customer), else in full."""
+    return day.strftime("%m-%d") if day.year == clock.today().year else day.isoformat()
+
+
 def _customer_room(width: int, rows: list[SlipRow]) -> int:
     """Cells left for 客户/领用 once the other columns have theirs: the name is cut,
     never 行 or 金额 (a long name, or a 【已红冲】 tag, pushed them off the screen)."""
@@ -361,7 +369,8 @@ def _customer_room(width: int, rows: list[SlipRow]) -> int:
             lambda r: r.settlement,
             lambda r: str(r.lines),
             lambda r: format_money(r.shown_total),
+            lambda r: _day(r.business_date),
         )
     ]
-    fixed = sum(max(w, 4) for w in widest) + 10 + 2 * 7 + 2  # + 日期, cell padding, scrollbar
+    fixed = sum(max(w, 4) for w in widest) + 2 * 7 + 2  # + cell padding, scrollbar
     return max(6, width - fixed)
