@@ -18,3 +18,11 @@ def rpad(text: str, columns: int) -> str:
     if wide >= columns:
         return set_cell_size(text, columns)
     return " " * (columns - wide) + text
+
+
+def clip(text: str, columns: int) -> str:
+    """``text`` as it fits in ``columns`` display columns: cut with "…" when it is wider,
+    so a cut name never looks whole."""
+    if cell_len(text) <= columns:
+        return text
+    return set_cell_size(text, max(columns - 1, 0)) + "…" if columns > 0 else ""

@@ -149,7 +149,6 @@ class OrderEntryScreen(OrderPosting):
 
         value = settings.value(self.db, settings.SCAN_FOCUS, "next")
         self.scan_focus = value if value in ("next", "qty") else "next"
-        self.fit_columns(self.app.size.width)
         self.query_one("#popup", MatchList).display = False
         self.query_one("#codes", Input).display = False
         self.autosaver = Autosaver(self.db, self._autosave_failed)
@@ -162,13 +161,13 @@ class OrderEntryScreen(OrderPosting):
         self._focus("customer")
 
     def on_resize(self, event: events.Resize) -> None:
-        """Narrow: the price panel goes and columns give way (fit_columns); short: the
+        """Narrow: the price panel goes (the lines table lays its columns out again when
+        it is resized: OrderTotals.on_lines_table_resized); short: the
         info line and 备注 take one line each (the match list fits the lines box each
         time it opens: see the popup layer)."""
         width, height = event.size
         self.set_class(width < NARROW, "-narrow")
         self.set_class(height < SHORT, "-short")
-        self.fit_columns(width)
 
     def on_unmount(self) -> None:
         if self.autosaver is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.widgets import DataTable, Static
@@ -18,43 +17,49 @@ from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services import quotes
 from kaidan_tui.services.autosave import Snapshot
 from kaidan_tui.services.quotes import SlipCheck
-from kaidan_tui.tui.cells import pad
+from kaidan_tui.tui.cells import clip
 from kaidan_tui.tui.screens.dialogs import DiscountDialog
 from kaidan_tui.tui.screens.order_entry.base import OrderBase
+from kaidan_tui.tui.screens.order_entry.columns import FIGURES, Layout, layout
+from kaidan_tui.tui.screens.too_small import NARROW
+from kaidan_tui.tui.widgets.linestable import LinesTable
 
-COLUMNS = ("序", "编码", "品名", "规格", "单位", "数量", "单价", "金额", "")
-_DROPPED_BELOW = {"规格": 110, "单位": 90, "编码": 72}
-"""A column is shown from this screen width up (README: the terminal-size note)."""
+PANEL = 40
+"""The price panel's width beside the lines (app.tcss #price-panel), from NARROW up."""
 
 
 class OrderTotals(OrderBase):
     """What the slip adds up to, shown under the lines, and kept checked."""
 
-    _columns: tuple[str, ...] = ()  # the lines table's columns as shown (fit_columns)
+    _layout: Layout | None = None  # the lines table's columns as drawn (columns.layout)
 
     # --- the lines table ----------------------------------------------------------------
 
-    def fit_columns(self, width: int) -> None:
-        """The lines table's columns for a screen ``width`` columns wide: 规格, then 单位,
-        then 编码 give way first; 数量, 单价 and 金额 never do (they are the money)."""
-        shown = tuple(c for c in COLUMNS if width >= _DROPPED_BELOW.get(c, 0))
-        if shown == self._columns:
-            return
-        self._columns = shown
+    def _table_room(self) -> int:
+        """The lines table's width: its own once laid out, else the screen's less the
+        price panel."""
         table = self.query_one("#lines", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*shown)
+        if table.size.width > 0:
+            return table.size.width
+        width = self.app.size.width
+        return width - (PANEL if width >= NARROW else 0)
+
+    def on_lines_table_resized(self, _: LinesTable.Resized) -> None:
         self._refresh()
 
     def _refresh(self) -> None:
+        self._draw_lines()
+        self._draw_totals()
+
+    def _draw_lines(self) -> None:
         table = self.query_one("#lines", DataTable)
-        table.clear()
         issues_by_line: dict[int, list[PolicyIssue]] = {}
         for i in self.check_result.issues:
             if i.line_no is not None:
                 issues_by_line.setdefault(i.line_no, []).append(i)
         amounts = self.amounts()
-        name_width = 30 if "规格" in self._columns else 22
+        rows: list[dict[str, str]] = []
+        flags: list[Text] = []
         for n, ln in enumerate(self.lines, start=1):
             flag = Text("")
             if ln.is_gift:
@@ -63,19 +68,40 @@ class OrderTotals(OrderBase):
                 flag = Text("⚠", style="bold red")
             elif ln.source is PriceSource.MANUAL:
                 flag = Text("改价", style="yellow")
-            name = ln.product.name
-            cells = {
-                "序": Text(str(n)),
-                "编码": Text(ln.product.code),
-                "品名": Text(name if cell_len(name) <= name_width else pad(name, name_width)),
-                "规格": Text(ln.product.spec),
-                "单位": Text(ln.product.unit),
-                "数量": Text(format_qty(ln.qty), justify="right"),
-                "单价": Text(format_money(ln.price), justify="right"),
-                "金额": Text(format_money(amounts[n - 1]), justify="right"),
-                "": flag,
-            }
-            table.add_row(*(cells[c] for c in self._columns), key=str(n - 1))
+            flags.append(flag)
+            rows.append(
+                {
+                    "序": str(n),
+                    "编码": ln.product.code,
+                    "品名": ln.product.name,
+                    "规格": ln.product.spec,
+                    "单位": ln.product.unit,
+                    "数量": format_qty(ln.qty),
+                    "单价": format_money(ln.price),
+                    "金额": format_money(amounts[n - 1]),
+                    "": flag.plain,
+                }
+            )
+        shape = layout(self._table_room(), rows)
+        if shape != self._layout:
+            self._layout = shape
+            table.clear(columns=True)
+            for label, width in shape.columns:
+                table.add_column(label, width=width, key=label or "flag")
+        else:
+            table.clear()
+        for n, (row, flag) in enumerate(zip(rows, flags, strict=True)):
+            cells: list[Text] = []
+            for label, width in shape.columns:
+                if label == "":
+                    cells.append(flag)
+                elif label in FIGURES:
+                    cells.append(Text(row[label], justify="right"))
+                else:
+                    cells.append(Text(clip(row[label], width)))
+            table.add_row(*cells, key=str(n))
+
+    def _draw_totals(self) -> None:
         total_qty = sum((ln.qty for ln in self.lines), Decimal("0"))
         total = self.net_total()
         bar = Text()
