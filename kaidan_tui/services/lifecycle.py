@@ -298,6 +298,10 @@ def _reverse_in(
             select(SlipLineCode.code).where(SlipLineCode.line_id == ln.id)
         ).all():
             session.add(SlipLineCode(line_id=new.id or 0, code=code))
+    # The codes reach the store while the 红冲 is a draft: flushed with the status
+    # below, SQLAlchemy may write the slip first and the guard refuses codes of a
+    # posted slip (a coded sale could not be reversed).
+    session.flush()
     seq, red_number = next_number(session, ledger, SlipType.REVERSAL, today.year)
     red.seq, red.year, red.number = seq, today.year, red_number
     red.status = SlipStatus.POSTED.value

@@ -83,6 +83,7 @@ from kaidan_tui.services.store import (
     WarehouseInfo,
     config,
 )
+from kaidan_tui.services.trace_codes import check_codes
 
 
 @dataclass(slots=True)
@@ -112,11 +113,14 @@ class Facts:
     """Per product of a return against a slip: (qty, amount) taken by earlier lines."""
 
 
-def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> PreparedSlip:
+def prepare(
+    session: Session, slip_in: SlipIn, *, on: date | None = None, replacing: str | None = None
+) -> PreparedSlip:
     """Check a typed slip against the store; raise InputError on bad input.
 
     Policy problems (price, credit, stock, trace codes, supervisor signature) do not
     raise: they are listed in ``issues`` for the caller to show, approve or hold.
+    ``replacing``: the posted slip a 改单 replaces (its trace codes are coming back).
     """
     head = resolve_header(session, slip_in, on=on)
     facts = load_facts(session, head, slip_in.lines)
@@ -130,6 +134,7 @@ def prepare(session: Session, slip_in: SlipIn, *, on: date | None = None) -> Pre
     total_amount = subtotal - discount
     issues = [i for ln in lines for i in ln.issues] + issues
     issues += check_stock(session, head, lines)
+    issues += check_codes(session, head.kind, lines, replacing=replacing)
     issues += check_credit(session, head, total_amount)
     issues += check_signatures(head)
     issues += check_channel(head, slip_in)

@@ -148,13 +148,13 @@ def slip_key(slip_in: SlipIn) -> tuple[object, ...]:
     return (slip_in.type, slip_in.customer, slip_in.against, slip_in.discount, lines)
 
 
-def check(db: Database, slip_in: SlipIn) -> SlipCheck:
+def check(db: Database, slip_in: SlipIn, *, replacing: str | None = None) -> SlipCheck:
     """The slip as :func:`~kaidan_tui.services.slips.prepare` sees it: the figures the
     order screen and its confirm panel show are these, never worked out on the screen."""
     key = slip_key(slip_in)
     with db.read() as session:
         try:
-            prep = prepare(session, slip_in)
+            prep = prepare(session, slip_in, replacing=replacing)
         except KaidanError as exc:
             return SlipCheck(error=exc, key=key)
         return SlipCheck(

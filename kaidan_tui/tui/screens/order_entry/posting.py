@@ -106,7 +106,7 @@ class OrderPosting(OrderParking):
         self._hide_popup()
         if not self.check_date():
             return
-        result = quotes.check(self.db, self.slip_in())
+        result = quotes.check(self.db, self.slip_in(), replacing=self.replacing)
         self.check_result = result
         self._refresh()
         if result.error is not None:

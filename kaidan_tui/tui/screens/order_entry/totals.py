@@ -207,7 +207,11 @@ class OrderTotals(OrderBase):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
     def _check(self) -> None:
-        result = SlipCheck() if not self.lines else quotes.check(self.db, self.slip_in())
+        result = (
+            SlipCheck()
+            if not self.lines
+            else quotes.check(self.db, self.slip_in(), replacing=self.replacing)
+        )
         self.app.call_from_thread(self._checked, result)
 
     def _checked(self, result: SlipCheck) -> None:
