@@ -32,18 +32,18 @@ class OrderCustomer(OrderPopup):
                 self._focus("product")
             return
         code = self._popup_choice("customer", text)
+        # Enter before the match list came back: the row it would have highlighted, so a
+        # typist's next keys land in the fields they were typed for.
         hits = [] if code else search_customers(self.db, text, 2)
-        if code is None and len(hits) == 1:
-            code = hits[0].code
-        if code is None:
-            if hits:
-                self._show_customers(text, search_customers(self.db, text, 12))
-                self._say("有多个客户匹配，请用 ↑↓ 选择后回车。")
-            else:
-                self._say(f"没有找到客户「{text}」，请检查编码或换个关键字。")
+        if code is None and not hits:
+            self._say(f"没有找到客户「{text}」，请检查编码或换个关键字。")
             return
-        self.set_customer(quotes.customer(self.db, code))
+        self._said = ""
+        self.set_customer(quotes.customer(self.db, code or hits[0].code))
         self._focus(self.after_customer())
+        if len(hits) > 1:
+            note = f"「{text}」匹配多个客户，已取第一个：{hits[0].name}。不对就回客户格重输。"
+            self._say(f"{note}{self._said}" if self._said else note, error=False)
 
     def after_customer(self) -> str:
         """The field Enter goes to once the customer is picked (the header layer may

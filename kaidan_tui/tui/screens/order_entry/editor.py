@@ -92,19 +92,24 @@ class OrderEditor(OrderHeader):
             return
         chosen = self._popup_choice("product", code)
         hit = exact if chosen is None else None
+        many = 0
         if chosen is None and hit is None:
+            # Enter before the match list came back (a fast typist, a paste, a slow link):
+            # the row it would have highlighted, so the keys after it land where typed.
             hits = search_products(self.db, code, 12)
-            if len(hits) == 1:
-                hit = hits[0]
-            elif hits:
-                self._show_products(code, hits, self._offers(hits))
-                self._say("有多个商品匹配，请用 ↑↓ 选择后回车。")
-                return
-            else:
+            if not hits:
                 self._say(f"没有找到商品「{code}」，请检查编码或换个关键字。")
                 return
+            hit, many = hits[0], len(hits)
         product_code = chosen or (hit.code if hit else "")
         self.pick_product(product_code, qty)
+        if many > 1 and self.current is not None:
+            more = "12 个以上" if many >= 12 else f"{many} 个"
+            self._say(
+                f"「{code}」有{more}匹配，已取第一个：{self.current.product.name}。"
+                "不对就 Esc 回商品格重输。",
+                error=False,
+            )
 
     def _scanned(self, product_code: str) -> None:
         """A barcode scan: by default a whole line (quantity 1 at the policy price) and
