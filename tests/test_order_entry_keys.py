@@ -186,3 +186,27 @@ async def test_a_pinned_type_stays_until_ctrl_n(demo_db: Database) -> None:
         await settle(pilot)
         assert screen.slip_type is SlipType.SALE and not screen.type_pinned
         assert not screen.query_one("#order-head").has_class("-other-type")
+
+
+async def test_editing_a_line_starts_at_its_quantity(demo_db: Database) -> None:
+    """↑ ⏎ 4 ⏎ ⏎ means quantity 4 (the hostile trial: it became 单价 4.00); Ctrl+G on a
+    highlighted row makes that row a gift without opening it first."""
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "3")
+        await add_line(pilot, "LS0001", "2")
+        price = screen.lines[0].price
+        await pilot.press("up", "up", "enter")
+        await settle(pilot)
+        assert screen.focused is screen.query_one("#qty")
+        assert "第 1 行" in message(screen)
+        await pilot.press("4", "enter", "enter")
+        await settle(pilot)
+        first = screen.lines[0]
+        assert (first.product.code, first.qty, first.price) == ("YL0001", D(4), price)
+        await pilot.press("up", "ctrl+g", "enter", "enter")  # the last row, as a gift
+        await settle(pilot)
+        assert [ln.is_gift for ln in screen.lines] == [False, True]
+        assert screen.lines[1].price == 0

@@ -242,7 +242,14 @@ class OrderEditor(OrderHeader):
         self.gift = ln.is_gift
         self._input("price").value = f"{ln.price:.2f}"
         self._input("codes").value = " ".join(ln.trace_codes)
-        self._say(f"正在修改第 {index + 1} 行，回车保存。", error=False)
+        self._focus("qty")  # the figure most often corrected; Enter goes on to 单价
+        self._say(f"正在修改第 {index + 1} 行：数量 → 单价，回车保存。", error=False)
+
+    def _take_row(self) -> None:
+        """A line key (Ctrl+G, Ctrl+F, Ctrl+T) on a highlighted row acts on that row."""
+        table = self.query_one("#lines", DataTable)
+        if self.focused is table and 0 <= table.cursor_row < len(self.lines):
+            self._edit_line(table.cursor_row)
 
     def action_delete_line(self) -> None:
         table = self.query_one("#lines", DataTable)
@@ -261,6 +268,7 @@ class OrderEditor(OrderHeader):
 
     def action_toggle_gift(self) -> None:
         """赠品: the line in the editor goes out at 0, flagged, still counted in stock."""
+        self._take_row()
         if self.current is None:
             self._say("请先选择商品，再按 Ctrl+G 设为赠品。")
             return
@@ -279,6 +287,7 @@ class OrderEditor(OrderHeader):
     def action_cycle_price(self) -> None:
         """Ctrl+F: the next price the panel offers (协议价 → 等级价 → 价格表价 → 上次价)
         into the line's price; a price off policy is flagged (and approved at F9)."""
+        self._take_row()
         if self.current is None:
             self._say("请先选择商品。")
             return
@@ -306,10 +315,8 @@ class OrderEditor(OrderHeader):
         self._focus(name)
 
     def action_trace_codes(self) -> None:
-        table = self.query_one("#lines", DataTable)
-        if self.focused is table and 0 <= table.cursor_row < len(self.lines):
-            self._edit_line(table.cursor_row)  # the codes of the line under the cursor
-        elif self.current is None:
+        self._take_row()  # the codes of the line under the cursor
+        if self.current is None:
             self._say("请先选择商品，或按 ↑ 选中一行再按 Ctrl+T。")
             return
         codes = self._input("codes")
