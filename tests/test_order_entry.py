@@ -414,7 +414,7 @@ async def test_sales_return(demo_db: Database) -> None:
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await login(pilot)
-        await pilot.press("f6")  # sale → return
+        await pilot.press("f6", "2")  # sale → return (F6 lists the types)
         await settle(pilot)
         assert "销售退货" in (screen.title or "")
         await type_in(pilot, "K0001")

@@ -158,7 +158,7 @@ async def test_after_a_return_the_next_order_is_a_sale(demo_db: Database) -> Non
         screen = await login(pilot)
         head = screen.query_one("#order-head")
         assert not head.has_class("-other-type")
-        await pilot.press("f6")  # sale → return
+        await pilot.press("f6", "2")  # sale → return (F6 lists the types)
         await settle(pilot)
         assert screen.slip_type is SlipType.RETURN and head.has_class("-other-type")
         assert "销售退货" in str(screen.query_one("#type-tag").render())
@@ -174,7 +174,7 @@ async def test_a_pinned_type_stays_until_ctrl_n(demo_db: Database) -> None:
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await login(pilot)
-        await pilot.press("f6", "ctrl+y")
+        await pilot.press("f6", "2", "ctrl+y")
         await settle(pilot)
         assert screen.type_pinned and "已固定" in (screen.title or "")
         assert "固定" in str(screen.query_one("#type-tag").render())
@@ -210,3 +210,27 @@ async def test_editing_a_line_starts_at_its_quantity(demo_db: Database) -> None:
         await settle(pilot)
         assert [ln.is_gift for ln in screen.lines] == [False, True]
         assert screen.lines[1].price == 0
+
+
+async def test_a_stray_f6_changes_nothing(demo_db: Database) -> None:
+    """F6 lists the types: Esc keeps the sale; a digit or ↓ ⏎ picks one."""
+    from kaidan_tui.domain.enums import SlipType
+    from kaidan_tui.tui.screens.type_pick import TypePick
+
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await add_line(pilot, "YL0001", "2")
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, TypePick) and screen.slip_type is SlipType.SALE
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.slip_type is SlipType.SALE
+        await pilot.press("f6", "down", "enter")
+        await settle(pilot)
+        assert screen.slip_type is SlipType.RETURN and "已改为销售退货" in message(screen)
+        await pilot.press("f6", "1")
+        await settle(pilot)
+        assert screen.slip_type is SlipType.SALE

@@ -21,7 +21,7 @@ from rich.text import Text
 from textual.dom import DOMNode
 
 from kaidan_tui.db.engine import Database
-from kaidan_tui.domain.enums import JobStatus
+from kaidan_tui.domain.enums import JobStatus, SlipType
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui import app as app_module
 from kaidan_tui.tui.app import KaidanApp
@@ -47,6 +47,7 @@ def dialog(app: KaidanApp, place: str) -> Any:
     )
     from kaidan_tui.tui.screens.lookup import ReasonDialog
     from kaidan_tui.tui.screens.printing import PrintPreview, UncertainPrint
+    from kaidan_tui.tui.screens.type_pick import TypePick
 
     today = date.today()
     job = JobView(1, 1, "XS20260001", "preview", JobStatus.UNCERTAIN, 0, 1, "", datetime.now())
@@ -61,6 +62,7 @@ def dialog(app: KaidanApp, place: str) -> Any:
         "CashDialog": lambda: CashDialog(DriverCash("张师傅", [], Decimal("10"), None, "")),
         "PrintPreview": lambda: PrintPreview("打印预览", "测试\n" * 80),
         "UncertainPrint": lambda: UncertainPrint(job),
+        "TypePick": lambda: TypePick(list(SlipType), SlipType.SALE, lines=0),
     }
     return made[place]()
 

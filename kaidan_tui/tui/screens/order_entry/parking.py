@@ -19,6 +19,7 @@ from kaidan_tui.tui.screens.dialogs import ApprovalDialog, HeldOrders
 from kaidan_tui.tui.screens.order_entry.base import TYPES
 from kaidan_tui.tui.screens.order_entry.editor import OrderEditor
 from kaidan_tui.tui.screens.order_entry.line import Line
+from kaidan_tui.tui.screens.type_pick import TypePick
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,20 @@ class OrderParking(OrderEditor):
     # --- type, new, hold, recall ----------------------------------------------------------
 
     def action_cycle_type(self) -> None:
-        self.slip_type = TYPES[(TYPES.index(self.slip_type) + 1) % len(TYPES)]
-        self._show_type()
-        if self.lines:
-            self._say("单据类型已改，已有行的单价保持不变，请核对。", error=False)
-        self._changed()
+        """F6: the type from a list; nothing changes until one is picked."""
+
+        def picked(index: int | None) -> None:
+            if index is None or TYPES[index] is self.slip_type:
+                return
+            self.slip_type = TYPES[index]
+            self._show_type()
+            if self.lines:
+                self._say(
+                    f"已改为{self.slip_type.label}，已有行的单价保持不变，请核对。", error=False
+                )
+            self._changed()
+
+        self.app.push_screen(TypePick(list(TYPES), self.slip_type, lines=len(self.lines)), picked)
 
     def action_new_order(self) -> None:
         """Ctrl+N: an order with lines is held (F7 brings it back), never thrown away. If
