@@ -14,6 +14,19 @@ import pytest
 from tests.support.cli import kaidan, kaidan_process
 
 REPO = Path(__file__).resolve().parents[1]
+_fresh = iter(range(1, 10**6))
+
+
+def fresh_sample(tmp_path: Path) -> str:
+    """data/orders-sample.json with new 瓶码: the demo store was built from that file, so
+    its own codes are already out (D3) and a second import would be held for them."""
+    orders = json.loads((REPO / "data" / "orders-sample.json").read_text(encoding="utf-8"))
+    for order in orders:
+        for line in order["lines"]:
+            line["trace_codes"] = [f"T{next(_fresh):06d}" for _ in line.get("trace_codes", [])]
+    path = tmp_path / f"orders-{next(_fresh)}.json"
+    path.write_text(json.dumps(orders, ensure_ascii=False), encoding="utf-8")
+    return str(path)
 
 
 def test_init_creates_private_file_and_users(tmp_path: Path) -> None:
@@ -46,7 +59,7 @@ def test_init_creates_private_file_and_users(tmp_path: Path) -> None:
 
 
 def test_order_import_posts_gap_free_and_holds_below_floor(store: str, tmp_path: Path) -> None:
-    out = kaidan("order", "import", str(REPO / "data" / "orders-sample.json"), "--db", store)
+    out = kaidan("order", "import", fresh_sample(tmp_path), "--db", store)
     assert out.returncode == 0, out.stderr
     numbers = out.stdout.split()
     assert len(numbers) == 5
@@ -56,8 +69,10 @@ def test_order_import_posts_gap_free_and_holds_below_floor(store: str, tmp_path:
     assert held.returncode == 3
     assert held.stdout.strip() == ""
     assert "已挂单" in held.stderr and "低于最低限价" in held.stderr
-    nxt = kaidan("order", "import", str(REPO / "data" / "orders-sample.json"), "--db", store)
+    nxt = kaidan("order", "import", fresh_sample(tmp_path), "--db", store)
     assert int(nxt.stdout.split()[0][-4:]) == kd[-1] + 1  # the held order took no number
+    again = kaidan("order", "import", str(REPO / "data" / "orders-sample.json"), "--db", store)
+    assert again.returncode == 3 and "瓶码「WLY2611230001」已在" in again.stderr  # D3
 
 
 def test_bad_order_file_imports_nothing(store: str, tmp_path: Path) -> None:
@@ -217,7 +232,10 @@ def _main(
 
 
 def test_order_import_goes_on_after_one_order_fails(
-    store: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    store: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from sqlmodel import col, func, select
 
@@ -237,7 +255,7 @@ def test_order_import_goes_on_after_one_order_fails(
         return real_post(database, order, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(slips, "post", post)
-    sample = str(REPO / "data" / "orders-sample.json")
+    sample = fresh_sample(tmp_path)
     code, out, err = _main(["order", "import", sample, "--db", store], monkeypatch, capsys)
     assert code == 3
     assert "第 2 个订单（客户 K0015）未能过账，也未挂单：客户「K0015」刚被停用" in err

@@ -1,13 +1,21 @@
 """What a slip's header needs before it can be posted: a supervisor's signature for a
-back-dated slip or a kind that needs one (D6/D7), and the fields a channel's slip must
-carry (D8, domain/channels.py). Part of :func:`kaidan_tui.services.prepare.prepare`."""
+back-dated slip or a kind that needs one (D6/D7), the fields a channel's slip must carry
+(D8, domain/channels.py), and room on the customer's credit. Part of
+:func:`kaidan_tui.services.prepare.prepare`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sqlmodel import Session
+
+from kaidan_tui.db.queries import accounts
 from kaidan_tui.domain.channels import REQUIRED, missing_message
+from kaidan_tui.domain.enums import CreditPolicy
 from kaidan_tui.domain.errors import PolicyIssue
+from kaidan_tui.domain.pricing import CreditFacts
+from kaidan_tui.domain.pricing import check_credit as credit_issues
 from kaidan_tui.services.slip_input import SlipIn, typed_or_record
 
 if TYPE_CHECKING:
@@ -52,3 +60,22 @@ def check_channel(head: Header, slip_in: SlipIn) -> list[PolicyIssue]:
         for need in REQUIRED.get(c.channel, ())
         if not typed_or_record(slip_in, c, need.field)
     ]
+
+
+def check_credit(session: Session, head: Header, total: Decimal) -> list[PolicyIssue]:
+    """Only a credit sale can exceed a credit limit: a cash sale skips the balance query."""
+    c = head.customer
+    if not (
+        head.kind.money_sign > 0
+        and c is not None
+        and c.id is not None
+        and head.settlement.is_credit
+        and total > 0
+    ):
+        return []
+    facts = CreditFacts(
+        limit=c.credit_limit,
+        balance=accounts.balance(session, c.id),
+        policy=CreditPolicy(c.credit_policy),
+    )
+    return credit_issues(head.settlement, total, facts)

@@ -30,7 +30,6 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from kaidan_tui.db.models import Customer, Product, Slip
-from kaidan_tui.db.queries import accounts
 from kaidan_tui.db.queries.catalog import (
     customer_by_code,
     on_hand,
@@ -40,7 +39,7 @@ from kaidan_tui.db.queries.catalog import (
 from kaidan_tui.db.queries.slips import next_open_day
 from kaidan_tui.domain import clock
 from kaidan_tui.domain.discount import allocate, slip_discount
-from kaidan_tui.domain.enums import CreditPolicy, PriceSource, Settlement, SlipType
+from kaidan_tui.domain.enums import PriceSource, Settlement, SlipType
 from kaidan_tui.domain.errors import InputError, KaidanError, NotFound, PolicyIssue, StateError
 from kaidan_tui.domain.money import (
     MAX_AMOUNT,
@@ -52,7 +51,6 @@ from kaidan_tui.domain.money import (
     parse_quantity,
 )
 from kaidan_tui.domain.pricing import (
-    CreditFacts,
     PriceFacts,
     PriceSuggestion,
     check_price,
@@ -60,14 +58,11 @@ from kaidan_tui.domain.pricing import (
     start_price,
 )
 from kaidan_tui.domain.pricing import (
-    check_credit as credit_issues,
-)
-from kaidan_tui.domain.pricing import (
     check_stock as stock_issues,
 )
 from kaidan_tui.domain.slip_kinds import Party, Prices, SlipKind
 from kaidan_tui.domain.text import clean_text
-from kaidan_tui.services.header_checks import check_channel, check_signatures
+from kaidan_tui.services.header_checks import check_channel, check_credit, check_signatures
 from kaidan_tui.services.pricing import price_facts_many
 from kaidan_tui.services.returns import Returnable, against, check_returnable, refund
 from kaidan_tui.services.slip_input import (
@@ -481,22 +476,3 @@ def check_stock(session: Session, head: Header, lines: list[PreparedLine]) -> li
         ln.issues += found
         issues += found
     return issues
-
-
-def check_credit(session: Session, head: Header, total: Decimal) -> list[PolicyIssue]:
-    """Only a credit sale can exceed a credit limit: a cash sale skips the balance query."""
-    c = head.customer
-    if not (
-        head.kind.money_sign > 0
-        and c is not None
-        and c.id is not None
-        and head.settlement.is_credit
-        and total > 0
-    ):
-        return []
-    facts = CreditFacts(
-        limit=c.credit_limit,
-        balance=accounts.balance(session, c.id),
-        policy=CreditPolicy(c.credit_policy),
-    )
-    return credit_issues(head.settlement, total, facts)
