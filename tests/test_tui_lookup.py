@@ -66,14 +66,21 @@ async def test_find_by_pinyin_and_tail_view_and_reprint(demo_db: Database, tmp_p
         await pilot.press("enter", "f10")
         await settle(pilot)
         assert isinstance(app.screen, PrintPreview)
-        await pilot.press("escape", "f9")  # reprint: queued and sent as 补打
+        await pilot.press("escape", "f9")  # print: queued and sent
         await settle(pilot)
         await settle(pilot)
+        assert "XS20260003 已送到" in status(screen), status(screen)  # not left at 待打印
+        await pilot.press("f9")  # again: a 补打, listed in 打印记录 as one
+        await settle(pilot)
+        await settle(pilot)
+        assert "XS20260003（补打 1） 已送到" in status(screen), status(screen)
+        shown = str(screen.query_one("#slip-text", Static).render())
+        assert "补打 1 已打印" in shown, shown
     text = decode((tmp_path / "f.bin").read_bytes(), "escp").text
     assert "单号：XS20260003" in text
     with demo_db.read() as s:
         jobs = s.exec(select(PrintJob)).all()
-    assert [j.reprint_no for j in jobs] == [0]  # the first print of a demo slip is no 补打
+    assert [j.reprint_no for j in jobs] == [0, 1]  # the first print of a demo slip is no 补打
 
 
 async def test_void_needs_a_supervisor_and_shows_everywhere(

@@ -29,7 +29,7 @@ from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.host import Guarded, KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
-from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview
+from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent
 from kaidan_tui.tui.screens.too_small import NARROW
 from kaidan_tui.tui.typeahead import Field, TypeAheadFocus
 from kaidan_tui.tui.widgets.keybar import KeyBar
@@ -213,7 +213,11 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             text, _ = printouts.slip_preview(self.db, row.number, printers)
         history = spool.history(self.db, row.number)
         name = self.app.printer_label
-        lines = [f"{j.created_at:%m-%d %H:%M} {name(j.printer)} {j.status.label}" for j in history]
+        lines = [
+            f"{j.created_at:%m-%d %H:%M} {name(j.printer)} "
+            f"{f'补打 {j.reprint_no} ' if j.reprint_no else ''}{j.status.label}"
+            for j in history
+        ]
         footer = "\n\n打印记录：\n" + "\n".join(lines) if lines else "\n\n打印记录：（无）"
         view.update(Text(text + footer))
 
@@ -258,7 +262,15 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             self._say(exc.message)
             return
         self._say(f"已加入打印队列：{job.describe(self.app.printer_label)}", error=False)
+        self._show_slip()  # its 打印记录 lists the job at once
         self.app.wake_spool()
+
+    def on_print_sent(self, message: PrintSent) -> None:
+        """A job went out: the status line and 打印记录 say so (the app's toast too)."""
+        row = self.current()
+        if row is not None and row.number == message.number:
+            self._say(message.text, error=False)
+            self._show_slip()
 
     # --- void and reversal ------------------------------------------------------------------
 
