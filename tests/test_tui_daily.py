@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import DayClose, ReturnCopy
+from kaidan_tui.domain import clock
 from kaidan_tui.services import daily, slips
 from kaidan_tui.services.users import UserInfo
 from kaidan_tui.tui.app import KaidanApp
@@ -153,5 +154,12 @@ async def test_a_bad_date_or_ledger_keeps_the_cursor_there(demo_db: Database) ->
         await type_in(pilot, "2026-13-01")
         await settle(pilot)
         assert screen.focused is screen.query_one("#day")
-        assert "2026-11-23" in str(screen.query_one("#status", Static).render())
+        assert "没有 13 月" in str(screen.query_one("#status", Static).render())
         assert not isinstance(app.screen, CashDialog)
+        # a day typed as on the order screen: this month's 5th, written back in full
+        await pilot.press("tab", "home", "ctrl+k", "shift+tab", "home", "ctrl+k")  # 账套 too
+        await type_in(pilot, "5")
+        await settle(pilot)
+        day = clock.today().replace(day=5)
+        assert screen.query_one("#day", Input).value == day.isoformat()
+        assert screen.report is not None and screen.report.day == day

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.domain import clock
+from kaidan_tui.domain.dates import parse_day
 from kaidan_tui.domain.errors import InputError, KaidanError, PolicyIssue
 from kaidan_tui.domain.money import format_money, parse_amount
 from kaidan_tui.services import daily, day_end, users
@@ -112,7 +113,7 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         yield PrintBanner(id="print-banner")
         with Horizontal(id="search-bar"):
             yield Static("营业日", id="search-kind")
-            yield Field(id="day", value=clock.today().isoformat(), placeholder="2026-11-23")
+            yield Field(id="day", value=clock.today().isoformat(), placeholder="如 12-05 或 5")
             yield Static("账套", id="ledger-label")
             yield Field(id="ledger", placeholder="默认")
         with Horizontal(id="daily-body"):
@@ -151,11 +152,13 @@ class DailyScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
         self.set_class(event.size.width < NARROW, "-narrow")
 
     def day(self) -> date:
-        text = self.query_one("#day", Input).value.strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise InputError(f"日期「{text}」格式应为 2026-11-23。", field="day") from None
+        """The 营业日 typed as on the order screen (2026-12-05, 12-05, 5, 昨天), written
+        back in full so the field shows the day the report is for."""
+        field = self.query_one("#day", Input)
+        day = parse_day(field.value, today=clock.today(), field="day")
+        if field.value != day.isoformat():
+            field.value = day.isoformat()
+        return day
 
     def ledger(self) -> str | None:
         """The ledger (账套) typed, or None for the default one: each closes on its own."""
