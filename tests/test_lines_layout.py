@@ -95,3 +95,19 @@ async def test_a_wide_line_leaves_the_next_order_its_figures(demo_db: Database) 
         await add_line(pilot, "YL0001", "2")
         drawn = "\n".join(_rows(table))
         assert "104.00" in drawn, drawn
+
+
+def test_issues_that_do_not_fit_say_how_many_more() -> None:
+    """The issues box holds 4 lines: a fifth warning (or a long one at 80 columns) was cut
+    with no sign, and it was the credit limit. Whole messages, then a count and F9."""
+    from kaidan_tui.tui.screens.order_entry.totals import fit_issues
+
+    few = [("单价低于最低限价", "red"), ("库存不足", "yellow")]
+    assert fit_issues(few, 78).plain == "• 单价低于最低限价\n• 库存不足\n"
+    credit = ("信用额度不足：本单 12,000.00，可用 3,000.00，超出 9,000.00，需主管审批" * 2, "red")
+    many = [credit, *few, ("瓶码未录", "yellow"), ("补单", "yellow")]
+    shown = fit_issues(many, 78).plain.splitlines()
+    assert len(shown) <= 4  # wrapped lines counted: the credit message takes two at 78
+    assert shown[0].startswith("• 信用额度不足") and shown[-1].startswith("…还有 ")
+    kept = sum(1 for line in shown if line.startswith("• "))
+    assert shown[-1] == f"…还有 {len(many) - kept} 条提示：按 F9 在确认框里全部列出。"

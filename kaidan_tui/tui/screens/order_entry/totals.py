@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.widgets import DataTable, Static
@@ -111,13 +112,12 @@ class OrderTotals(OrderBase):
         bar.append(f"{self._total_label()} ￥{format_money(total)}   ", style="bold")
         bar.append(f"大写 {amount_in_capitals(total)}")
         self.query_one("#totals", Static).update(bar)
-        issues = Text()
-        for i in self.check_result.issues:
-            style = "red" if i.blocking else "yellow"
-            issues.append(f"• {i.message}\n", style=style)
+        said: list[tuple[str, str]] = []  # (message, style): the error and blocking first
         if self.check_result.error is not None:
-            issues.append(f"• {self.check_result.error.message}\n", style="red")
-        self.query_one("#issues", Static).update(issues)
+            said.append((self.check_result.error.message, "red"))
+        ranked = sorted(self.check_result.issues, key=lambda i: not i.blocking)
+        said += [(i.message, "red" if i.blocking else "yellow") for i in ranked]
+        self.query_one("#issues", Static).update(fit_issues(said, self.app.size.width - 2))
 
     def _total_label(self) -> str:
         """The total's name, the same on the totals bar and the confirm panel."""
@@ -217,3 +217,29 @@ class OrderTotals(OrderBase):
     def _checked(self, result: SlipCheck) -> None:
         self.check_result = result
         self._refresh()
+
+
+ISSUE_LINES = 4
+"""The issues box's height (app.tcss #issues max-height)."""
+
+
+def fit_issues(said: list[tuple[str, str]], width: int) -> Text:
+    """The messages that fit whole in ISSUE_LINES lines of ``width``; when some do not,
+    the last line says how many more and where they all are (F9 lists every one)."""
+
+    def rows(message: str) -> int:
+        return max(1, -(-cell_len(f"• {message}") // max(width, 1)))
+
+    out = Text()
+    if sum(rows(m) for m, _ in said) <= ISSUE_LINES:
+        for message, style in said:
+            out.append(f"• {message}\n", style=style)
+        return out
+    used = 0
+    for n, (message, style) in enumerate(said):
+        if used + rows(message) > ISSUE_LINES - 1:
+            out.append(f"…还有 {len(said) - n} 条提示：按 F9 在确认框里全部列出。", style="bold")
+            break
+        out.append(f"• {message}\n", style=style)
+        used += rows(message)
+    return out
