@@ -76,3 +76,30 @@ def test_return_against_checks_the_slip_and_the_product(
     lifecycle.void(demo_db, sale, reason="测试作废", user=clerk, approver=supervisor)
     with pytest.raises(InputError, match="已作废，不能再退货"):
         slips.post(demo_db, ret(sale, "YL0001", "1"), user=clerk)
+
+
+def test_a_refund_that_is_not_qty_times_price_says_why(
+    demo_db: Database, clerk: UserInfo, supervisor: UserInfo
+) -> None:
+    """A sale with 抹零: returning part of it refunds the share paid, which is not the
+    unit price × qty shown; the line says so (the hostile trial: 3 × 51.98 = 155.95)."""
+    from kaidan_tui.services import quotes
+
+    order = slips.SlipIn(
+        customer="K0005",
+        settlement="月结",
+        discount="-5",
+        lines=[slips.LineIn(product="YL0001", qty="7", price="52.00")],
+    )
+    sale = slips.post(demo_db, order, user=clerk, approver=supervisor).number
+    check = quotes.check(demo_db, ret(sale, "YL0001", "3"))
+    assert check.error is None, check.error
+    [amount] = check.amounts
+    [note] = [i for i in check.issues if i.kind == "refund_pro_rata"]
+    assert not note.blocking and not note.needs_approval
+    assert (
+        note.message
+        == f"第1行退款 {amount} 按原单实付分摊（原单有整单优惠或抹零），不等于 3 × 51.29"
+    )
+    whole = quotes.check(demo_db, ret(sale, "YL0001", "7"))  # the rest: exactly what is left
+    assert whole.amounts == (D("359.00"),)

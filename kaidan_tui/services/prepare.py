@@ -64,7 +64,13 @@ from kaidan_tui.domain.slip_kinds import Party, Prices, SlipKind
 from kaidan_tui.domain.text import clean_text
 from kaidan_tui.services.header_checks import check_channel, check_credit, check_signatures
 from kaidan_tui.services.pricing import price_facts_many
-from kaidan_tui.services.returns import Returnable, against, check_returnable, refund
+from kaidan_tui.services.returns import (
+    Returnable,
+    against,
+    check_returnable,
+    pro_rata_issue,
+    refund,
+)
 from kaidan_tui.services.slip_input import (
     LineIn,
     PreparedLine,
@@ -316,6 +322,8 @@ def _line(session: Session, head: Header, facts: Facts, n: int, raw: LineIn) -> 
                 needs_approval=False,
             )
         )
+    if paid_back is not None and paid_back != line_amount(qty, price):
+        issues.append(pro_rata_issue(n, paid_back, qty, price))
     return PreparedLine(
         line_no=n,
         product=product,

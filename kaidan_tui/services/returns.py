@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from kaidan_tui.db.models import Customer, Slip, SlipLine
 from kaidan_tui.domain.enums import SlipStatus, SlipType
-from kaidan_tui.domain.errors import InputError
+from kaidan_tui.domain.errors import InputError, PolicyIssue
 from kaidan_tui.domain.money import ZERO, money
 from kaidan_tui.domain.slip_kinds import Original
 from kaidan_tui.services.slip_input import PreparedLine, SlipIn
@@ -128,3 +128,20 @@ def returnable(session: Session, original: Slip) -> dict[int, Returnable]:
         None,
     )
     return out
+
+
+PRO_RATA = "refund_pro_rata"
+
+
+def pro_rata_issue(line_no: int, refund: Decimal, qty: Decimal, price: Decimal) -> PolicyIssue:
+    """A line of a return against a slip refunds its share of what was paid, so with a
+    whole-slip discount (or 抹零) on the sale its 金额 is not 数量 × 单价: said, not hidden
+    (a shown 3 × 51.98 next to 155.95 looked like an error). Informational only."""
+    return PolicyIssue(
+        PRO_RATA,
+        f"第{line_no}行退款 {refund} 按原单实付分摊（原单有整单优惠或抹零），"
+        f"不等于 {qty.normalize():f} × {price}",
+        line_no=line_no,
+        blocking=False,
+        needs_approval=False,
+    )

@@ -18,6 +18,7 @@ from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services import quotes
 from kaidan_tui.services.autosave import Snapshot
 from kaidan_tui.services.quotes import SlipCheck
+from kaidan_tui.services.returns import PRO_RATA
 from kaidan_tui.tui.cells import clip
 from kaidan_tui.tui.screens.dialogs import DiscountDialog
 from kaidan_tui.tui.screens.order_entry.base import OrderBase
@@ -55,8 +56,11 @@ class OrderTotals(OrderBase):
     def _draw_lines(self) -> None:
         table = self.query_one("#lines", DataTable)
         issues_by_line: dict[int, list[PolicyIssue]] = {}
+        pro_rata: set[int] = set()
         for i in self.check_result.issues:
-            if i.line_no is not None:
+            if i.kind == PRO_RATA and i.line_no is not None:
+                pro_rata.add(i.line_no)  # said under the lines; not a problem to flag ⚠
+            elif i.line_no is not None:
                 issues_by_line.setdefault(i.line_no, []).append(i)
         amounts = self.amounts()
         rows: list[dict[str, str]] = []
@@ -67,6 +71,8 @@ class OrderTotals(OrderBase):
                 flag = Text("赠", style="bold magenta")
             elif n in issues_by_line:
                 flag = Text("⚠", style="bold red")
+            elif n in pro_rata:
+                flag = Text("分摊", style="cyan")
             elif ln.source is PriceSource.MANUAL:
                 flag = Text("改价", style="yellow")
             flags.append(flag)
