@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
+from textual.widgets import Static
 
 from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Customer, OrderAutosave, Slip
@@ -24,6 +25,10 @@ SIZE = (120, 35)
 
 def value(screen: OrderEntryScreen, name: str) -> str:
     return screen._input(name).value
+
+
+def issues(screen: OrderEntryScreen) -> str:
+    return str(screen.query_one("#issues", Static).render())
 
 
 def focused(screen: OrderEntryScreen) -> str:
@@ -75,7 +80,9 @@ async def test_a_regional_slip_needs_its_freight_phone_and_carries_the_driver(
         assert "地州客户的单必须有托运电话" in message(screen)
         assert "请在表头「托运电话」填写" in message(screen)
         assert focused(screen) == "freight_phone" and len(posted(demo_db)) == before
+        assert "托运电话" in issues(screen)
         await type_in(pilot, "0874-3123456")
+        assert "托运电话" not in issues(screen), "filled in: its warning goes at once, not at F9"
         await post(pilot)
     slip = posted(demo_db)[-1]
     assert (slip.cust_code, slip.delivery) == ("K0032", "李师傅")
@@ -240,3 +247,34 @@ async def test_a_new_customer_settles_their_own_way_unless_the_clerk_typed_one(
         await pilot.press("ctrl+l")
         await type_in(pilot, "K0001")
         assert value(screen, "settlement") == "月结"
+
+
+async def test_another_customer_requotes_the_product_in_the_editor(demo_db: Database) -> None:
+    """Ctrl+L from a 二批 customer to a 零售 one with a product in the editor: the panel
+    and the price that would go in are the new customer's, not the 二批价."""
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0015")  # 二批价 49.50
+        await type_in(pilot, "YL0001")
+        assert screen._input("price").value == "49.50"
+        await pilot.press("ctrl+l")
+        await type_in(pilot, "K0001")  # 零售价 52.00
+        assert screen._input("price").value == "52.00"
+        assert screen.current is not None and screen.current.price.compare(52) == 0
+        assert "二批价" not in str(screen.query_one("#price-panel", Static).render())
+
+
+async def test_a_mended_line_clears_its_refusal(demo_db: Database) -> None:
+    app = KaidanApp(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await login(pilot)
+        await type_in(pilot, "K0001")
+        await type_in(pilot, "YL0001")
+        await type_in(pilot, "2")
+        await pilot.press("ctrl+u")
+        await type_in(pilot, "-40")
+        assert "不能为负数" in message(screen)
+        await pilot.press("ctrl+u")
+        await type_in(pilot, "50")
+        assert len(screen.lines) == 1 and "负数" not in message(screen)

@@ -72,6 +72,7 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self.last_posted: PostResult | None = None
         self._announced: tuple[str, str] | None = None  # (slip number, the line saying so)
         self._said = ""  # the status line's text
+        self._said_error = False  # … and whether it is a refusal (red)
         self._discard_armed = 0.0  # when Ctrl+N could not hold the order (monotonic)
         self._typed: list[str] = []  # keys typed while a slip is being saved
         self._confirm: ConfirmPost | None = None  # the panel a post was started from
@@ -90,6 +91,7 @@ class OrderBase(ReportsWorkerErrors, KeepsTypeAhead, TypeAheadFocus, Screen[None
         self.query_one("#editor-msg", Static).update(Text(message, style=style))
         self._announced = None
         self._said = message
+        self._said_error = error and bool(message)
 
     def worker_failed(self, message: str) -> None:
         self._say(message)

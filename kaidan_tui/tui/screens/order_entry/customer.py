@@ -81,7 +81,12 @@ class OrderCustomer(OrderPopup):
         self._say("", error=False)
         if before is not None and before.code != hit.code and self.lines and self.against is None:
             self._reprice_for(hit)
+        if before is not None and before.code != hit.code:
+            self._requote_editor(hit)
         self._changed()
+
+    def _requote_editor(self, hit: CustomerHit) -> None:
+        """Another customer: the editor layer quotes the product it holds again."""
 
     def _reprice_for(self, hit: CustomerHit) -> None:
         """Another customer on a slip with lines: each price the policy chose is quoted

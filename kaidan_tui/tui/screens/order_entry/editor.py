@@ -14,7 +14,7 @@ from kaidan_tui.domain.errors import KaidanError
 from kaidan_tui.domain.money import format_money, format_qty, parse_price, parse_quantity
 from kaidan_tui.domain.slip_kinds import Prices
 from kaidan_tui.services import quotes
-from kaidan_tui.services.catalog import search_products
+from kaidan_tui.services.catalog import CustomerHit, search_products
 from kaidan_tui.services.quotes import Quote
 from kaidan_tui.tui.cells import pad
 from kaidan_tui.tui.screens.order_entry.header import TEXT_FIELDS, OrderHeader
@@ -190,6 +190,8 @@ class OrderEditor(OrderHeader):
             self._say(f"第 {self.editing + 1} 行已改好。", error=False)
         else:
             self.lines.append(line)
+            if self._said_error:  # a refusal of this line (a bad price …), now mended
+                self._say("", error=False)
         self._clear_editor()
         self._refresh()
         self._changed()
@@ -203,6 +205,22 @@ class OrderEditor(OrderHeader):
             self._input(name).value = ""
         self.query_one("#codes", Input).display = False
         self._hide_popup()
+
+    def _requote_editor(self, hit: CustomerHit) -> None:
+        """The product still in the editor is quoted for the new customer too: the price
+        panel showed the last customer's 等级价, and its price would have gone in."""
+        q = self.current
+        if q is None:
+            return
+        try:
+            again = quotes.quote(self.db, hit.code, q.product.code, self.slip_type)
+        except KaidanError:
+            return
+        price = self._input("price")
+        if price.value.strip() in ("", f"{q.price:.2f}"):  # not typed over: follows
+            price.value = f"{again.price:.2f}"
+        self.current = again
+        self._show_price_panel(again)
 
     def _show_price_panel(self, q: Quote) -> None:
         f = q.facts

@@ -88,7 +88,7 @@ class OrderHeader(OrderCustomer):
     def header_enter(self, name: str) -> None:
         if name == "business_date" and not self.check_date():
             return
-        self._autosave()
+        self._changed()  # a 收货人 or 托运部 filled in: its warning goes at once
         if name == "po_number" and self._po_first:  # came from the customer: on to the lines
             self._po_first = False
             self._focus("product")
