@@ -26,3 +26,8 @@ def clip(text: str, columns: int) -> str:
     if cell_len(text) <= columns:
         return text
     return set_cell_size(text, max(columns - 1, 0)) + "…" if columns > 0 else ""
+
+
+def fit(text: str, columns: int) -> str:
+    """``text`` in exactly ``columns`` display columns: cut with "…", or padded."""
+    return set_cell_size(clip(text, columns), columns)

@@ -22,7 +22,7 @@ from kaidan_tui.domain.money import format_money
 from kaidan_tui.services.autosave import Pending
 from kaidan_tui.services.counter import label
 from kaidan_tui.services.slips import HeldSummary
-from kaidan_tui.tui.cells import pad
+from kaidan_tui.tui.cells import fit, pad
 from kaidan_tui.tui.host import Guarded
 from kaidan_tui.tui.typeahead import Field, KeepsTypeAhead, TypeAheadFocus
 
@@ -214,12 +214,12 @@ class HeldOrders(PickList):
         out = []
         for h in held:
             text = Text(
-                f"#{h.id:<5} {pad(h.customer, 16)} {h.lines:>3} 行  ￥{format_money(h.total):>12}  "
+                f"#{h.id:<5} {fit(h.customer, 16)} {h.lines:>3} 行  ￥{format_money(h.total):>12}  "
             )
             if h.claimed_by:
                 text.append(f"正在{h.claimed_by}编辑", style="bold yellow")
             else:
-                text.append(pad(h.reason, 30))
+                text.append(fit(h.reason, 30))
             out.append((h.id, text))
         return out
 

@@ -26,7 +26,7 @@ from kaidan_tui.domain.money import format_money
 from kaidan_tui.services import lifecycle, lookup, printouts, spool, users
 from kaidan_tui.services.lookup import SlipRow, slip_as_input
 from kaidan_tui.services.users import UserInfo
-from kaidan_tui.tui.cells import pad
+from kaidan_tui.tui.cells import clip
 from kaidan_tui.tui.host import Guarded, KaidanHost, ReportsWorkerErrors
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
 from kaidan_tui.tui.screens.printing import PrintBanner, PrintPreview, PrintSent
@@ -157,7 +157,7 @@ class LookupScreen(ReportsWorkerErrors, TypeAheadFocus, Screen[None]):
             style = "dim strike" if r.status is not SlipStatus.POSTED else ""
             table.add_row(
                 Text(r.label, style=style),
-                Text(r.customer if cell_len(r.customer) <= room else pad(r.customer, room)),
+                Text(clip(r.customer, room)),
                 Text(format_money(r.shown_total), justify="right"),
                 Text(str(r.lines), justify="right"),
                 Text(r.settlement),

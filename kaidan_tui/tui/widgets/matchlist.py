@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -24,11 +23,13 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from kaidan_tui.tui import cells
+
 
 def fit(text: str, width: int) -> str:
-    """``text`` cut or padded to exactly ``width`` terminal cells, so that columns line
-    up: a hanzi takes two cells, and ``f"{name:<20}"`` counts it as one."""
-    return set_cell_size(text, width)
+    """``text`` cut (with "…") or padded to exactly ``width`` terminal cells, so that
+    columns line up: a hanzi takes two cells, and ``f"{name:<20}"`` counts it as one."""
+    return cells.fit(text, width)
 
 
 @dataclass(frozen=True, slots=True)
