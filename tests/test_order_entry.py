@@ -58,11 +58,17 @@ async def add_line(pilot: Any, product: str, qty: str, price: str | None = None)
         await settle(pilot)
 
 
-async def to_confirm(pilot: Any, qty: str = "2") -> OrderEntryScreen:
-    """Logged in, K0001 with YL0001 × qty, and F9: the confirm panel is up."""
+async def with_a_line(pilot: Any, qty: str = "2") -> OrderEntryScreen:
+    """Logged in, K0001 with YL0001 × qty on screen."""
     screen = await login(pilot)
     await type_in(pilot, "K0001")
     await add_line(pilot, "YL0001", qty)
+    return screen
+
+
+async def to_confirm(pilot: Any, qty: str = "2") -> OrderEntryScreen:
+    """Logged in, K0001 with YL0001 × qty, and F9: the confirm panel is up."""
+    screen = await with_a_line(pilot, qty)
     await pilot.press("f9")
     await settle(pilot)
     return screen
@@ -282,9 +288,7 @@ async def test_an_order_on_screen_is_held_never_thrown_away(demo_db: Database) -
     """Ctrl+N, F7 and Ctrl+Q used to drop the order being typed; now it is held first."""
     app = KaidanApp(demo_db)
     async with app.run_test(size=(140, 45)) as pilot:
-        screen = await login(pilot)
-        await type_in(pilot, "K0001")
-        await add_line(pilot, "YL0001", "2")
+        screen = await with_a_line(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert screen.lines == [] and screen.customer is None

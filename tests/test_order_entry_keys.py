@@ -11,7 +11,16 @@ from kaidan_tui.db.engine import Database
 from kaidan_tui.db.models import Product, Stock
 from kaidan_tui.tui.app import KaidanApp
 from kaidan_tui.tui.screens.dialogs import ApprovalDialog
-from tests.test_order_entry import add_line, lines_of, login, message, posted, settle, type_in
+from tests.test_order_entry import (
+    add_line,
+    lines_of,
+    login,
+    message,
+    posted,
+    settle,
+    type_in,
+    with_a_line,
+)
 
 D = Decimal
 
@@ -219,9 +228,7 @@ async def test_a_stray_f6_changes_nothing(demo_db: Database) -> None:
 
     app = KaidanApp(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await login(pilot)
-        await type_in(pilot, "K0001")
-        await add_line(pilot, "YL0001", "2")
+        screen = await with_a_line(pilot)
         await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, TypePick) and screen.slip_type is SlipType.SALE

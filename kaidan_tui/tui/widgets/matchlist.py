@@ -23,14 +23,6 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kaidan_tui.tui import cells
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut (with "…") or padded to exactly ``width`` terminal cells, so that
-    columns line up: a hanzi takes two cells, and ``f"{name:<20}"`` counts it as one."""
-    return cells.fit(text, width)
-
 
 @dataclass(frozen=True, slots=True)
 class Match:

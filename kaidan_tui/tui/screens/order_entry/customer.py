@@ -38,7 +38,6 @@ class OrderCustomer(OrderPopup):
         if code is None and not hits:
             self._say(f"没有找到客户「{text}」，请检查编码或换个关键字。")
             return
-        self._said = ""
         self.set_customer(quotes.customer(self.db, code or hits[0].code))
         self._focus(self.after_customer())
         if len(hits) > 1:

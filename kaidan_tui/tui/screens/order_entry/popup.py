@@ -10,9 +10,10 @@ from textual.widgets import DataTable, Input
 from kaidan_tui.domain.money import format_money, format_qty
 from kaidan_tui.services import quotes
 from kaidan_tui.services.catalog import CustomerHit, ProductHit, search_customers, search_products
+from kaidan_tui.tui.cells import fit
 from kaidan_tui.tui.screens.order_entry.line import split_code_qty
 from kaidan_tui.tui.screens.order_entry.totals import OrderTotals
-from kaidan_tui.tui.widgets.matchlist import Match, MatchList, fit
+from kaidan_tui.tui.widgets.matchlist import Match, MatchList
 
 PRODUCT_ROW_WIDTH = 86
 """Cells of a product row with its 规格 (73 without)."""
